@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs every *.test.ts file with Node's own test runner. Node 20 does not expand globs,
+// so the files are listed here. Pass substrings to run only matching files:
+//   npm run test:only -- proxy/ contract
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['lib', 'legacy-adapter', 'new-backend', 'proxy', 'scripts', 'test'];
+const skip = new Set(['node_modules', 'dist', 'data', 'public', 'fixtures']);
+
+function walk(dir, out) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    if (skip.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = roots.flatMap((r) => walk(r, [])).sort()
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+const child = spawn(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...files,
+], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
