@@ -11,6 +11,8 @@ export type Audience = (typeof AUDIENCE)[keyof typeof AUDIENCE];
 export const ISSUER = 'urn:strangler:auth';
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const MAX_ACCESS_TTL_SEC = 15 * 60;
+/** Clock skew every verifier tolerates; a denylist row must outlive `exp` by this much. */
+export const CLOCK_TOLERANCE_SEC = 30;
 const ALG = 'HS256';
 const MIN_SECRET_BYTES = 32;
 
@@ -36,6 +38,11 @@ export interface MintOptions {
   /** Absolute expiry in epoch seconds; the token expires at the earlier of this and now + ttl. */
   readonly notAfter?: number;
   readonly sid?: string;
+  /**
+   * Epoch seconds: the lowest `iat` the token may carry. Pass the user's tokens-valid-after
+   * so a token minted in the same second as a password change is not judged older than it.
+   */
+  readonly issuedAtLeast?: number;
 }
 
 /**
@@ -64,18 +71,20 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
 
   async function mint(options: MintOptions): Promise<{ token: string; claims: AccessClaims }> {
     const now = Math.floor(clock() / 1000);
+    // Raised at most to the edge of the verifiers' tolerance, so it can never mint a token they refuse.
+    const iat = Math.max(now, Math.min(options.issuedAtLeast ?? now, now + CLOCK_TOLERANCE_SEC - 1));
     const ttl = Math.min(options.ttlSec ?? MAX_ACCESS_TTL_SEC, MAX_ACCESS_TTL_SEC);
-    const exp = Math.min(now + ttl, options.notAfter ?? Number.POSITIVE_INFINITY);
+    const exp = Math.min(iat + ttl, options.notAfter ?? Number.POSITIVE_INFINITY);
     const claims: AccessClaims = {
       sub: String(options.sub),
       role: options.role,
       jti: randomUUID(),
-      iat: now,
+      iat,
       exp,
       aud: options.audience,
       ...(options.sid ? { sid: options.sid } : {}),
     };
-    const { sub, jti, iat, aud, exp: e, ...rest } = claims;
+    const { sub, jti, aud, iat: _iat, exp: _exp, ...rest } = claims;
     const token = await new SignJWT({ ...rest })
       .setProtectedHeader({ alg: ALG, typ: ACCESS_TOKEN_TYP, kid: signingKid })
       .setIssuer(ISSUER)
@@ -83,7 +92,7 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
       .setAudience(aud)
       .setJti(jti)
       .setIssuedAt(iat)
-      .setExpirationTime(e)
+      .setExpirationTime(exp)
       .sign(signingKey);
     return { token, claims };
   }
@@ -104,8 +113,8 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
         audience,
         typ: ACCESS_TOKEN_TYP,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-        maxTokenAge: MAX_ACCESS_TTL_SEC + 30,
-        clockTolerance: 30,
+        maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
+        clockTolerance: CLOCK_TOLERANCE_SEC,
         currentDate: new Date(clock()),
       });
       return toClaims(payload, audience);
@@ -128,14 +137,18 @@ function toClaims(payload: JWTPayload, audience: Audience): VerifyResult {
   const role = payload.role;
   if (role !== 'admin' && role !== 'user') return { ok: false, reason: 'missing role' };
   if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub)) return { ok: false, reason: 'bad subject' };
+  if (typeof payload.jti !== 'string' || payload.jti === '') return { ok: false, reason: 'bad jti' };
+  const { iat, exp } = payload as { iat: number; exp: number };
+  // jose bounds the age from iat, not the lifetime: a validly signed week-long token is still refused.
+  if (exp - iat > MAX_ACCESS_TTL_SEC) return { ok: false, reason: 'lifetime over 15 minutes' };
   return {
     ok: true,
     claims: {
       sub: payload.sub,
       role,
-      jti: payload.jti as string,
-      iat: payload.iat as number,
-      exp: payload.exp as number,
+      jti: payload.jti,
+      iat,
+      exp,
       aud: audience,
       ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
     },
