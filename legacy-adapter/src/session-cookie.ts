@@ -54,9 +54,12 @@ export function signSessionId(sid: string, secrets: readonly string[]): string {
   return `s:${signature.sign(sid, secret)}`;
 }
 
-/** The cookie attributes the legacy app uses (express-session `cookie` option). */
+/**
+ * The cookie attributes the legacy app uses (express-session `cookie` option). `secure`
+ * is only present when on, so the stored session JSON matches the contract byte for byte.
+ */
 export function sessionCookieOptions(secure = false) {
-  return { httpOnly: true, sameSite: 'lax' as const, path: '/', maxAge: SESSION_MAX_AGE_MS, secure };
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', maxAge: SESSION_MAX_AGE_MS, ...(secure ? { secure: true } : {}) };
 }
 
 /** A fresh session record in express-session's stored format, for a logged-in user. */
@@ -88,9 +91,9 @@ export function serializeSessionCookie(sid: string, data: SessionData, secrets: 
   return serialize(SESSION_COOKIE_NAME, signSessionId(sid, secrets), options);
 }
 
-/** The Set-Cookie value the legacy logout sends to clear the cookie. */
-export function clearSessionCookie(): string {
-  return serialize(SESSION_COOKIE_NAME, '', { path: '/', httpOnly: true, sameSite: 'lax', expires: new Date(0) });
+/** The Set-Cookie value the legacy logout sends to clear the cookie (with Secure when cookies are secure). */
+export function clearSessionCookie(secure = false): string {
+  return serialize(SESSION_COOKIE_NAME, '', { path: '/', httpOnly: true, sameSite: 'lax', expires: new Date(0), ...(secure ? { secure: true } : {}) });
 }
 
 /** Expiry of a stored session in epoch ms (express-session: cookie.expires, else a day). */

@@ -1,3 +1,5 @@
 export { startServer, type RunningServer } from './server.js';
 export { tempDir } from './temp.js';
 export { ApiClient, type ClientResponse, type RequestOptions } from './client.js';
+export { startLegacy, TEST_ADMIN, TEST_SESSION_SECRETS, type RunningLegacy, type StartLegacyOptions } from './legacy.js';
+export { uniqueName } from './unique.js';

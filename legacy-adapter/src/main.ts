@@ -1,0 +1,68 @@
+// The legacy backend's process: reads the environment, opens the shared database,
+// listens on LEGACY_PORT and stops cleanly on SIGTERM/SIGINT.
+import { createServer } from 'node:http';
+import { ConfigError, envPort, loadDotEnv, resolveAdmin, resolveSecrets, secretList } from '../../lib/env.js';
+import { listen, PortInUseError } from '../../lib/listen.js';
+import { createLogger } from '../../lib/logger.js';
+import { openDatabase } from '../../lib/sqlite.js';
+import { createLegacyApp } from './legacy-app.js';
+import { createLegacySchema } from './schema.js';
+import { seedAdminIfEmpty } from './seed-admin.js';
+
+const NAME = 'legacy';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const env = process.env;
+  const secrets = resolveSecrets(env);
+  const admin = resolveAdmin(env);
+  const port = envPort(env, 'LEGACY_PORT', 5601);
+  const host = env.LEGACY_HOST || env.HOST || '127.0.0.1';
+  const databasePath = env.DATABASE_PATH || 'data/app.db';
+  const logger = createLogger(NAME);
+
+  const db = openDatabase(databasePath);
+  createLegacySchema(db);
+  const { seeded } = await seedAdminIfEmpty(db, admin);
+  if (seeded) logger.info(`seeded admin user "${admin.username}" into the empty database ${databasePath}`);
+
+  const app = createLegacyApp({
+    db,
+    sessionSecrets: secretList(secrets.SESSION_SECRET),
+    logger,
+    secureCookies: env.COOKIE_SECURE === 'true',
+  });
+  const server = createServer(app);
+  server.on('upgrade', app.handleUpgrade);
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const bound = await listen(server, port, host, 'LEGACY_PORT');
+  logger.info(`listening on http://${host}:${bound} (database ${databasePath})`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
+    const force = setTimeout(() => server.closeAllConnections(), 3000);
+    force.unref();
+    server.close(() => {
+      void app.close().finally(() => {
+        db.close();
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
+    console.error(`${NAME}: ${err.message}`);
+  } else {
+    console.error(`${NAME}: failed to start:`, err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import bcrypt from 'bcryptjs';
+import { Router } from 'express';
+import { sendError } from '../http/send-error.js';
+import { AUTH_MESSAGES, currentUser, requireAdmin, requireUser } from '../auth/current-user.js';
+import { toPublicUser, type UserStore } from './user-store.js';
+import { validateNewUser, validateUserChanges } from './user-validation.js';
+import { parseUserId } from './parse-user-id.js';
+
+export interface UserRoutesDeps {
+  readonly users: UserStore;
+  readonly bcryptRounds: number;
+}
+
+const NOT_FOUND = 'User not found';
+const TAKEN = { 'username-taken': 'Username already exists', 'email-taken': 'Email already exists' } as const;
+
+/**
+ * `/users`. Checks run in the contract's order: 401, 403, the id, the body, conflicts.
+ */
+export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
+  const router = Router();
+  // Per route, not router.use: an unknown path or method must stay a 404 even when logged out.
+  const user = requireUser(users);
+
+  router.get('/', user, requireAdmin, (_req, res) => {
+    res.json(users.list());
+  });
+
+  router.post('/', user, requireAdmin, async (req, res) => {
+    const input = validateNewUser(req.body as Record<string, unknown>);
+    if (!input.ok) {
+      sendError(res, 400, input.message);
+      return;
+    }
+    const { password, ...rest } = input.value;
+    const result = users.create({ ...rest, passwordHash: await bcrypt.hash(password, bcryptRounds) });
+    if (!result.ok) {
+      sendError(res, 400, TAKEN[result.reason]);
+      return;
+    }
+    res.status(201).json(result.user);
+  });
+
+  router.get('/:id', user, (req, res) => {
+    const me = currentUser(res);
+    const id = parseUserId(req.params.id);
+    if (me.role !== 'admin' && id !== me.id) {
+      sendError(res, 403, AUTH_MESSAGES.forbidden);
+      return;
+    }
+    const found = id === undefined ? undefined : users.findById(id);
+    if (!found) {
+      sendError(res, 404, NOT_FOUND);
+      return;
+    }
+    res.json(toPublicUser(found));
+  });
+
+  router.put('/:id', user, async (req, res) => {
+    const me = currentUser(res);
+    const id = parseUserId(req.params.id);
+    const body = req.body as Record<string, unknown>;
+    if (me.role !== 'admin' && (id !== me.id || Object.prototype.hasOwnProperty.call(body, 'role'))) {
+      sendError(res, 403, AUTH_MESSAGES.forbidden);
+      return;
+    }
+    if (id === undefined || !users.findById(id)) {
+      sendError(res, 404, NOT_FOUND);
+      return;
+    }
+    const changes = validateUserChanges(body);
+    if (!changes.ok) {
+      sendError(res, 400, changes.message);
+      return;
+    }
+    const { password, ...rest } = changes.value;
+    const passwordHash = password === undefined ? undefined : await bcrypt.hash(password, bcryptRounds);
+    const result = users.update(id, { ...rest, ...(passwordHash ? { passwordHash } : {}) });
+    if (!result.ok) {
+      sendError(res, result.reason === 'not-found' ? 404 : 400, result.reason === 'not-found' ? NOT_FOUND : TAKEN[result.reason]);
+      return;
+    }
+    res.json(result.user);
+  });
+
+  router.delete('/:id', user, requireAdmin, (req, res) => {
+    const id = parseUserId(req.params.id);
+    if (id === currentUser(res).id) {
+      sendError(res, 400, 'Cannot delete yourself');
+      return;
+    }
+    if (id === undefined || !users.remove(id)) {
+      sendError(res, 404, NOT_FOUND);
+      return;
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}
