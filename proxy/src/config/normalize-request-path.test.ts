@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizeRequestPath } from './index.js';
+
+describe('normalizeRequestPath', () => {
+  const accepted: [string, string, string][] = [
+    ['/users', '/users', ''],
+    ['/users?x=1&y=%2e%2e', '/users', '?x=1&y=%2e%2e'],
+    ['/users/7#frag', '/users/7', ''],
+    ['//users///7', '/users/7', ''],
+    ['/users/./7', '/users/7', ''],
+    ['/users/7/.', '/users/7/', ''],
+    ['/users/', '/users/', ''],
+    ['/', '/', ''],
+    ['/./', '/', ''],
+    ['/%75sers/%37', '/users/7', ''],
+    ['/users/%2e', '/users/', ''],
+    ['/a/%c3%a9', '/a/%C3%A9', ''],
+    ['/a%20b', '/a%20b', ''],
+    ['/a/%25', '/a/%25', ''],
+    ['/a/..;b', '/a/..;b', ''],
+    ['http://example.com/users/7?q', '/users/7', '?q'],
+    ['http://example.com', '/', ''],
+    ['http://example.com?x', '/', '?x'],
+  ];
+  for (const [raw, path, search] of accepted) {
+    it(`accepts ${raw} as ${path}`, () => assert.deepEqual(normalizeRequestPath(raw), { ok: true, path, search }));
+  }
+
+  const refused: [string, RegExp][] = [
+    ['/users/../admin', /"\.\." segment/],
+    ['/users/%2e%2e/admin', /"\.\." segment/],
+    ['/users/%2E%2e/admin', /"\.\." segment/],
+    ['/users/.%2e/admin', /"\.\." segment/],
+    ['/..', /"\.\." segment/],
+    ['/a/..%2fb', /encoded slash/],
+    ['/a/%2F', /encoded slash/],
+    ['/a%5cb', /encoded backslash/],
+    ['/a\\b', /backslash/],
+    ['/a/\\..\\b', /backslash/],
+    ['/a%00', /encoded control character \(%00\)/],
+    ['/a\u0000', /control character/],
+    ['/a%0d%0aSet-Cookie:x', /encoded control character/],
+    ['/a b', /control character or space/],
+    ['/%zz', /bad percent-encoding "%zz"/],
+    ['/a%4', /bad percent-encoding "%4"/],
+    ['/a%', /bad percent-encoding/],
+    ['/%ff', /not valid UTF-8/],
+    ['/%c3', /not valid UTF-8/],
+    ['*', /must start with "\/"/],
+    ['users', /must start with "\/"/],
+    ['', /must start with "\/"/],
+  ];
+  for (const [raw, reason] of refused) {
+    it(`refuses ${JSON.stringify(raw)}`, () => {
+      const r = normalizeRequestPath(raw);
+      assert.equal(r.ok, false);
+      assert.match(r.ok ? '' : r.reason, reason);
+    });
+  }
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * The shape of routes.yaml version 1 (DESIGN §4). Strict objects: an unknown key such as
+ * `taget:` is refused rather than silently ignored. Cross-references (a target naming a
+ * backend) and path syntax are checked in check-references.ts, which sees every route even
+ * when the shape is wrong, so one run reports every problem.
+ */
+const percent = z.number().min(0).max(100);
+const timeout = z.number().int().positive().max(3_600_000);
+
+export const backendSchema = z.strictObject({
+  url: z.string(),
+  auth: z.enum(['session', 'jwt']),
+  timeout_ms: timeout.default(30_000),
+});
+
+export const canarySchema = z.strictObject({
+  to: z.string(),
+  percent,
+});
+
+export const shadowSchema = z.strictObject({
+  to: z.string(),
+  methods: z.array(z.string()).min(1).default(['GET', 'HEAD']),
+  percent: percent.default(100),
+  ignore: z.array(z.string().min(1)).default([]),
+  unsafe: z.boolean().default(false),
+  unordered: z.boolean().default(false),
+  headers: z.array(z.string().min(1)).default([]),
+  noise: z.enum(['off', 'learn']).default('off'),
+  timeout_ms: timeout.default(10_000),
+});
+
+export const routeSchema = z.strictObject({
+  name: z.string(),
+  paths: z.array(z.string()).min(1),
+  methods: z.array(z.string()).min(1).optional(),
+  target: z.string(),
+  canary: canarySchema.nullish(),
+  shadow: shadowSchema.nullish(),
+});
+
+export const fileSchema = z.strictObject({
+  version: z.literal(1),
+  backends: z.record(z.string(), backendSchema),
+  default: z.string(),
+  routes: z.array(routeSchema).nullish(),
+});
+
+export type RoutesFile = z.output<typeof fileSchema>;
+
+/** The keys each kind of object accepts, for "did you mean" hints. */
+export const KNOWN_KEYS = {
+  file: Object.keys(fileSchema.shape),
+  backend: Object.keys(backendSchema.shape),
+  route: Object.keys(routeSchema.shape),
+  canary: Object.keys(canarySchema.shape),
+  shadow: Object.keys(shadowSchema.shape),
+} as const;
+
+/** Which object a path points into: `[]` the file, `['routes', 2, 'shadow']` a shadow block. */
+export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS.file;
+  if (path[0] === 'backends' && path.length === 2) return KNOWN_KEYS.backend;
+  if (path[0] === 'routes' && path.length === 2) return KNOWN_KEYS.route;
+  if (path[0] === 'routes' && path.length === 3 && path[2] === 'canary') return KNOWN_KEYS.canary;
+  if (path[0] === 'routes' && path.length === 3 && path[2] === 'shadow') return KNOWN_KEYS.shadow;
+  return [];
+}
+
+/** Example lines that show a correct value, appended to "required" messages. */
+export const EXAMPLES: Record<string, string> = {
+  version: 'version: 1',
+  backends: 'backends: { legacy: { url: http://127.0.0.1:5601, auth: session } }',
+  default: 'default: legacy',
+  url: 'url: http://127.0.0.1:5602',
+  auth: 'auth: session (or jwt)',
+  name: 'name: users',
+  paths: 'paths: [/users, /users/**]',
+  target: 'target: legacy',
+  to: 'to: new',
+  percent: 'percent: 25',
+};
