@@ -1,0 +1,146 @@
+import type { RequestListener } from 'node:http';
+import type { Logger } from '../../lib/logger.js';
+import { diffTables, updateRouteInFile, type RouteTable } from './config/index.js';
+import { createAdminApp, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
+import type { BackendProxyOptions } from './backend-proxy.js';
+import { createExchangeEvents } from './exchange-events.js';
+import { collectHooks, type ProxyExtension } from './extension.js';
+import { createHttpHandler } from './http-handler.js';
+import { identifyBySessionOrAddress, type Identify } from './identify.js';
+import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
+import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
+import { nextRoutingState, type RoutingState } from './routing-state.js';
+import { createUpgradeHandler, type UpgradeListener } from './upgrade-handler.js';
+
+export interface ProxyOptions {
+  /** routes.yaml: read now, re-read by `reload()`, edited by `PUT /__proxy/routes/:name`. */
+  readonly routesFile: string;
+  /** The bearer token for `/__proxy/` (all but health). */
+  readonly adminToken: string;
+  /** For `${VAR:-default}` in backend URLs; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Idle keep-alive sockets to a backend close after this (ms); keep it below the backends' keep-alive timeout (Node: 5000). Default 4000. */
+  readonly freeSocketTimeoutMs?: number;
+  /** Answer `X-Routes-Generation` on every response (diagnostics, tests). Default false. */
+  readonly exposeGeneration?: boolean;
+  /** Add prom-client's process metrics (CPU, memory, event loop) to `/__proxy/metrics`. Default false. */
+  readonly processMetrics?: boolean;
+}
+
+export interface ProxyDeps {
+  readonly logger: Logger;
+  /** Who a request comes from, for canary buckets. Default: session id, else client address. */
+  readonly identify?: Identify;
+  /** The bridge, shadow traffic…: see ProxyExtension. */
+  readonly extensions?: readonly ProxyExtension[];
+}
+
+export interface Proxy {
+  /** The server's `request` listener. */
+  readonly handler: RequestListener;
+  /** The server's `upgrade` listener: register it yourself. */
+  readonly upgrade: UpgradeListener;
+  readonly metrics: ProxyMetrics;
+  /** The routing state in force (table, generation, forwarders). */
+  state(): RoutingState;
+  table(): RouteTable;
+  /**
+   * Re-reads routes.yaml. Unchanged content is a no-op unless `force`; an invalid file keeps
+   * the table in force. Synchronous: when it returns, new requests use the new table.
+   */
+  reload(options?: { force?: boolean }): ReloadResult;
+  /** Closes every backend connection and the extensions. The server is the caller's. */
+  close(): Promise<void>;
+}
+
+export type CreateProxyResult = { ok: true; proxy: Proxy; warnings: string[] } | { ok: false; errors: string[] };
+
+/**
+ * Builds the proxy from routes.yaml: the hot-path request handler, the upgrade handler,
+ * the admin app under `/__proxy/`, and hot reload. It does not listen.
+ *
+ * @example
+ * const created = createProxy({ routesFile: 'routes.yaml', adminToken }, { logger });
+ * if (!created.ok) throw new Error(created.errors.join('\n'));
+ * const server = http.createServer(created.proxy.handler);
+ * server.on('upgrade', created.proxy.upgrade);
+ */
+export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxyResult {
+  const { logger } = deps;
+  const extensions = deps.extensions ?? [];
+  const hooks = collectHooks(extensions);
+  const metrics = createProxyMetrics({ processMetrics: options.processMetrics ?? false });
+  const source = createRouteTableSource(options.routesFile, options.env ?? process.env);
+  const first = source.read({ force: true });
+  if (!first.ok) return { ok: false, errors: first.errors };
+  if (first.unchanged) throw new Error('a forced read cannot be unchanged');
+
+  const backendOptions: BackendProxyOptions = {
+    freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4000,
+    on: createExchangeEvents({ metrics, logger, hooks, exposeGeneration: options.exposeGeneration ?? false }),
+    logger,
+  };
+  // The one mutable reference a reload swaps; every request reads it once.
+  let state = nextRoutingState(undefined, first.table, backendOptions);
+  let lastError: ReloadError | undefined;
+  source.accept(first);
+
+  function reload({ force = false } = {}): ReloadResult {
+    const next = source.read({ force });
+    if (next.ok && next.unchanged) return { ok: true, changed: false, changes: [], generation: state.generation };
+    if (!next.ok) {
+      if (next.repeated) return { ok: false, errors: next.errors };
+      lastError = { at: new Date(), errors: next.errors };
+      metrics.reload('error');
+      logger.error({ file: options.routesFile, errors: next.errors }, `routes file refused, still routing with generation ${state.generation} (loaded ${state.table.loadedAt.toISOString()}); fix the file and save it again`);
+      for (const message of next.errors) logger.error(message);
+      return { ok: false, errors: next.errors };
+    }
+    const before = state.table;
+    state = nextRoutingState(state, next.table, backendOptions);
+    source.accept(next);
+    lastError = undefined;
+    metrics.reload('success');
+    const changes = diffTables(before, next.table);
+    logger.info({ file: options.routesFile, generation: state.generation, changes: changes.length }, `routes reloaded (generation ${state.generation})`);
+    for (const line of changes) logger.info({ generation: state.generation }, line);
+    for (const warning of next.warnings) logger.warn(warning);
+    return { ok: true, changed: true, changes, generation: state.generation };
+  }
+
+  function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2]): RouteUpdateResult {
+    const known = state.table.routes.map((r) => r.name);
+    if (!known.includes(name)) return { ok: false, status: 404, errors: [`unknown route "${name}" (known: ${known.join(', ') || 'none'})`] };
+    const written = updateRouteInFile(options.routesFile, name, change, options.env ?? process.env);
+    if (!written.ok) return { ok: false, status: 400, errors: written.errors };
+    const reloaded = reload();
+    if (!reloaded.ok) return { ok: false, status: 500, errors: reloaded.errors };
+    return { ok: true, changes: written.changes, state };
+  }
+
+  const admin = createAdminApp({
+    token: options.adminToken,
+    state: () => state,
+    lastError: () => lastError,
+    updateRoute,
+    registry: metrics.registry,
+    extensions,
+  });
+  const identify = deps.identify ?? identifyBySessionOrAddress;
+  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger });
+  const upgrade = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger });
+
+  const proxy: Proxy = {
+    handler,
+    upgrade,
+    metrics,
+    state: () => state,
+    table: () => state.table,
+    reload,
+    async close() {
+      for (const backend of state.backends.values()) backend.destroy();
+      for (const extension of extensions) await extension.close?.();
+    },
+  };
+  return { ok: true, proxy, warnings: first.warnings };
+}

@@ -1,0 +1,120 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../lib/logger.js';
+import { PROXY_SELF, sendJsonError } from './error-response.js';
+import { runHooks, type HookSet } from './extension.js';
+import { attachExchange, type Exchange, type ForwardContext } from './forward-context.js';
+import type { Identify } from './identify.js';
+import type { ProxyMetrics } from './metrics.js';
+import { acceptRequestId } from './request-id.js';
+import { routeRequest } from './route-request.js';
+import type { RoutingState } from './routing-state.js';
+import type { BackendProxy } from './backend-proxy.js';
+
+export interface HandlerDeps {
+  /** The routing state in force; read once per request. */
+  readonly state: () => RoutingState;
+  /** The `/__proxy/` app (express lives there and nowhere else). */
+  readonly admin: RequestListener;
+  readonly identify: Identify;
+  readonly hooks: HookSet;
+  readonly metrics: ProxyMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * The hot path: a plain `(req, res)` handler. It routes with the table in force when the
+ * request arrived and hands the request to that backend's forwarder; no body parser, no
+ * framework, nothing allocated per request beyond the context and the exchange.
+ */
+export function createHttpHandler(deps: HandlerDeps): RequestListener {
+  const { hooks, metrics, logger } = deps;
+
+  function finish(ex: Exchange, res: ServerResponse): void {
+    if (ex.finished) return;
+    ex.finished = true;
+    ex.backend.release();
+    const { ctx } = ex;
+    const durationMs = performance.now() - ctx.startedAt;
+    const aborted = !res.writableFinished && !ex.failure;
+    const status = res.headersSent ? res.statusCode : 0;
+    metrics.request(ctx.routeName, ctx.backend.name, aborted ? 0 : status, durationMs / 1000);
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        {
+          reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status,
+          ms: Math.round(durationMs * 10) / 10,
+          ...(ex.failure ? { upstreamError: ex.failure.kind } : {}),
+          ...(aborted ? { aborted: true } : {}),
+          ...(ex.attempts > 1 ? { retried: true } : {}),
+        },
+        `${ctx.method} ${ctx.path} ${status || '-'} ${ctx.backend.name}`,
+      );
+    }
+    if (hooks.after.length) {
+      const outcome = { status, durationMs, aborted, failure: ex.failure, retried: ex.attempts > 1 };
+      for (const hook of hooks.after) {
+        try {
+          hook(ctx, outcome);
+        } catch (err) {
+          logger.error({ err, reqId: ctx.requestId }, 'an afterResponse hook failed');
+        }
+      }
+    }
+  }
+
+  function forward(ex: Exchange, forwarder: BackendProxy, req: IncomingMessage, res: ServerResponse): void {
+    // A beforeForward hook may have answered, or the client may have left meanwhile.
+    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    forwarder.forward(req, res);
+  }
+
+  return function handleRequest(req, res) {
+    const startedAt = performance.now();
+    const requestId = acceptRequestId(req.headers['x-request-id']);
+    const decision = routeRequest(req, res, requestId, startedAt, deps.state(), deps.identify);
+    if (decision.kind === 'admin') {
+      res.setHeader('x-backend', PROXY_SELF);
+      res.setHeader('x-request-id', requestId);
+      deps.admin(req, res);
+      return;
+    }
+    if (decision.kind === 'refuse') {
+      if (decision.status === 500) logger.error({ reqId: requestId, detail: decision.detail }, 'routing failed');
+      else logger.debug({ reqId: requestId, url: req.url, reason: decision.detail }, 'refused a hostile path');
+      sendJsonError(res, decision.status, decision.message, { 'x-backend': PROXY_SELF, 'x-request-id': requestId });
+      return;
+    }
+    const { ctx, backend: forwarder } = decision;
+    const ex = newExchange(ctx, forwarder);
+    attachExchange(req, ex);
+    forwarder.acquire();
+    res.once('close', () => finish(ex, res));
+    if (hooks.before.length === 0) {
+      forwarder.forward(req, res);
+      return;
+    }
+    runHooks(hooks.before, ctx).then(
+      () => forward(ex, forwarder, req, res),
+      (err: unknown) => {
+        logger.error({ err, reqId: requestId }, 'a beforeForward hook failed');
+        if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
+      },
+    );
+  };
+}
+
+export function newExchange(ctx: ForwardContext, backend: BackendProxy): Exchange {
+  return {
+    ctx,
+    backend,
+    attempts: 1,
+    upstreamRequest: undefined,
+    responded: false,
+    upgraded: false,
+    upgradeStatus: 0,
+    failure: undefined,
+    clientAborted: false,
+    finished: false,
+  };
+}

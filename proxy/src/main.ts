@@ -1,0 +1,77 @@
+// The proxy's process: reads the environment and routes.yaml, listens on PROXY_PORT,
+// follows changes to routes.yaml (and SIGHUP), and stops cleanly on SIGTERM/SIGINT.
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { ConfigError, envPort, loadDotEnv, resolveSecrets } from '../../lib/env.js';
+import { listen, PortInUseError } from '../../lib/listen.js';
+import { createLogger } from '../../lib/logger.js';
+import { createProxy } from './create-proxy.js';
+import { watchRoutesFile } from './watch-routes-file.js';
+
+const NAME = 'proxy';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const env = process.env;
+  const secrets = resolveSecrets(env);
+  const port = envPort(env, 'PROXY_PORT', 5634);
+  const host = env.PROXY_HOST || env.HOST || '127.0.0.1';
+  const routesFile = resolve(env.ROUTES_FILE || 'routes.yaml');
+  const logger = createLogger(NAME);
+
+  const created = createProxy(
+    { routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true' },
+    { logger },
+  );
+  if (!created.ok) {
+    console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);
+    process.exit(1);
+  }
+  const { proxy } = created;
+  for (const warning of created.warnings) logger.warn(warning);
+
+  const server = createServer(proxy.handler);
+  // Registered here, not through http-proxy-middleware's `ws: true`: a WebSocket that is a
+  // connection's very first request must not hang.
+  server.on('upgrade', proxy.upgrade);
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const watcher = watchRoutesFile(routesFile, () => proxy.reload(), { logger });
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: re-reading the routes file');
+    proxy.reload({ force: true });
+  });
+
+  const bound = await listen(server, port, host, 'PROXY_PORT');
+  const table = proxy.table();
+  logger.info(
+    { routes: table.routes.map((r) => `${r.name} -> ${r.target}${r.canary ? ` (canary ${r.canary.percent}% -> ${r.canary.to})` : ''}`), default: table.defaultBackend },
+    `listening on http://${host}:${bound}, routes from ${routesFile}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    watcher.close();
+    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
+    const force = setTimeout(() => server.closeAllConnections(), 5000);
+    force.unref();
+    server.close(() => {
+      void proxy.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
+    console.error(`${NAME}: ${err.message}`);
+  } else {
+    console.error(`${NAME}: failed to start:`, err);
+  }
+  process.exit(1);
+});

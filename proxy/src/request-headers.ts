@@ -1,0 +1,43 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Headers only the proxy or a backend may set. A client sending them could pose as another
+ * user (`x-user-*`), forge a bridge answer (`x-auth-*`), or fake its address
+ * (`x-forwarded-*`, `forwarded`), so they are dropped, never trusted. `expect` goes too: the
+ * proxy's own server has already answered `100 Continue`.
+ */
+const STRIPPED = new Set(['x-backend', 'x-shadow-request', 'x-auth-token', 'x-auth-logout', 'x-routes-generation', 'forwarded', 'expect']);
+const STRIPPED_PREFIXES = ['x-forwarded-', 'x-user-'];
+
+export interface ForwardedFacts {
+  readonly requestId: string;
+  /** The client's socket address. */
+  readonly clientAddress: string | undefined;
+  readonly encrypted: boolean;
+}
+
+/** True for a request header the client may not set. Names are lower-case, as Node gives them. */
+export function isReservedRequestHeader(name: string): boolean {
+  if (STRIPPED.has(name)) return true;
+  for (const prefix of STRIPPED_PREFIXES) if (name.startsWith(prefix)) return true;
+  return false;
+}
+
+/**
+ * Rewrites a request's headers in place before forwarding: reserved headers removed, then
+ * `x-request-id` and `x-forwarded-for/proto/host` set from what the proxy itself saw. A
+ * client's own `authorization` passes untouched.
+ */
+export function applyRequestHeaderPolicy(headers: IncomingHttpHeaders, facts: ForwardedFacts): void {
+  for (const name in headers) {
+    // Cheap first-letter test keeps the common case (accept, cookie, user-agent…) fast.
+    const first = name.charCodeAt(0);
+    if ((first === 0x78 /* x */ || first === 0x66 /* f */ || first === 0x65 /* e */) && isReservedRequestHeader(name)) {
+      delete headers[name];
+    }
+  }
+  headers['x-request-id'] = facts.requestId;
+  if (facts.clientAddress) headers['x-forwarded-for'] = facts.clientAddress;
+  headers['x-forwarded-proto'] = facts.encrypted ? 'https' : 'http';
+  if (headers.host) headers['x-forwarded-host'] = headers.host;
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../lib/logger.js';
+import { PROXY_SELF, writeSocketError } from './error-response.js';
+import { runHooks, type HookSet } from './extension.js';
+import { attachExchange, type Exchange } from './forward-context.js';
+import { newExchange } from './http-handler.js';
+import type { Identify } from './identify.js';
+import type { ProxyMetrics } from './metrics.js';
+import { acceptRequestId } from './request-id.js';
+import { routeRequest } from './route-request.js';
+import type { RoutingState } from './routing-state.js';
+
+export interface UpgradeDeps {
+  readonly state: () => RoutingState;
+  readonly identify: Identify;
+  readonly hooks: HookSet;
+  readonly metrics: ProxyMetrics;
+  readonly logger: Logger;
+}
+
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The `upgrade` listener, to register on the server yourself (http-proxy-middleware's
+ * `ws: true` subscribes only after a first HTTP request, so a WebSocket that comes first
+ * would hang). Upgrades route by the same table as requests, canary included; a tunnel
+ * keeps the backend it opened with across reloads.
+ */
+export function createUpgradeHandler(deps: UpgradeDeps): UpgradeListener {
+  const { hooks, metrics, logger } = deps;
+
+  function finish(ex: Exchange): void {
+    if (ex.finished) return;
+    ex.finished = true;
+    ex.backend.release();
+    const { ctx } = ex;
+    const durationMs = performance.now() - ctx.startedAt;
+    const status = ex.upgradeStatus;
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        {
+          reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status, websocket: true,
+          ms: Math.round(durationMs * 10) / 10,
+          ...(ex.failure ? { upstreamError: ex.failure.kind } : {}),
+        },
+        `WS ${ctx.path} ${status || '-'} ${ctx.backend.name} closed`,
+      );
+    }
+    const outcome = { status, durationMs, aborted: status === 0 && !ex.failure, failure: ex.failure, retried: false };
+    for (const hook of hooks.after) {
+      try {
+        hook(ctx, outcome);
+      } catch (err) {
+        logger.error({ err, reqId: ctx.requestId }, 'an afterResponse hook failed');
+      }
+    }
+  }
+
+  return function handleUpgrade(req, socket, head) {
+    // Before anything else: a client resetting mid-handshake must not become an uncaught error.
+    socket.on('error', (err: NodeJS.ErrnoException) => logger.debug({ code: err.code, url: req.url }, 'client socket error during a WebSocket'));
+    const startedAt = performance.now();
+    const requestId = acceptRequestId(req.headers['x-request-id']);
+    const decision = routeRequest(req, undefined, requestId, startedAt, deps.state(), deps.identify);
+    const own = { 'x-backend': PROXY_SELF, 'x-request-id': requestId };
+    if (decision.kind === 'admin') {
+      writeSocketError(socket, 404, 'Not found', own);
+      return;
+    }
+    if (decision.kind === 'refuse') {
+      logger.debug({ reqId: requestId, url: req.url, reason: decision.detail }, 'refused an upgrade');
+      writeSocketError(socket, decision.status, decision.message, own);
+      return;
+    }
+    const { ctx, backend: forwarder } = decision;
+    const ex = newExchange(ctx, forwarder);
+    attachExchange(req, ex);
+    forwarder.acquire();
+    socket.once('close', () => finish(ex));
+    metrics.upgrade(ctx.routeName, ctx.backend.name);
+    if (hooks.before.length === 0) {
+      forwarder.upgrade(req, socket, head);
+      return;
+    }
+    runHooks(hooks.before, ctx).then(
+      () => {
+        if (!socket.destroyed && socket.writable) forwarder.upgrade(req, socket, head);
+      },
+      (err: unknown) => {
+        logger.error({ err, reqId: requestId }, 'a beforeForward hook failed on an upgrade');
+        writeSocketError(socket, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
+      },
+    );
+  };
+}
