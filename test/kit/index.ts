@@ -3,3 +3,4 @@ export { tempDir } from './temp.js';
 export { ApiClient, type ClientResponse, type RequestOptions } from './client.js';
 export { startLegacy, TEST_ADMIN, TEST_SESSION_SECRETS, type RunningLegacy, type StartLegacyOptions } from './legacy.js';
 export { uniqueName } from './unique.js';
+export { launchBrowser, CHROMIUM_PATH } from './browser.js';
