@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   server.on('upgrade', proxy.upgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  const watcher = watchRoutesFile(routesFile, () => proxy.reload(), { logger });
+  // PROXY_WATCH=false leaves reloads to SIGHUP alone (e.g. a file system without change events).
+  const watcher = env.PROXY_WATCH === 'false' ? undefined : watchRoutesFile(routesFile, () => proxy.reload(), { logger });
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: re-reading the routes file');
     proxy.reload({ force: true });
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping`);
-    watcher.close();
+    watcher?.close();
     // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
     const force = setTimeout(() => server.closeAllConnections(), 5000);
     force.unref();

@@ -1,9 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
 import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
+import { rawGet } from './support/raw-http.js';
 
 describe('proxy forwarding', () => {
   let legacy: EchoBackend;
@@ -144,22 +144,4 @@ async function waitFor<T>(find: () => T | undefined): Promise<T> {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('never appeared');
-}
-
-/** A GET with the path sent byte for byte (fetch would normalise it first). */
-export function rawGet(port: number, path: string): Promise<{ status: number; json: unknown; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let json: unknown = text;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }

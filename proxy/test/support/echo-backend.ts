@@ -17,6 +17,8 @@ export interface EchoBackend extends RunningServer {
   readonly requests: Echo[];
   /** WebSocket connections accepted so far. */
   wsConnections(): number;
+  /** TCP connections accepted so far, and how many of them the peer (the proxy) closed. */
+  connections(): { opened: number; closedByPeer: number };
 }
 
 /**
@@ -29,6 +31,12 @@ export async function startEchoBackend(name: string, options: { keepAliveTimeout
   const requests: Echo[] = [];
   const server = createServer((req, res) => handle(name, requests, req, res));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  const tcp = { opened: 0, closedByPeer: 0 };
+  server.on('connection', (socket) => {
+    tcp.opened += 1;
+    // 'end' is the peer's FIN: the other side closed first.
+    socket.once('end', () => (tcp.closedByPeer += 1));
+  });
   const wss = new WebSocketServer({ server });
   let wsCount = 0;
   wss.on('connection', (ws, req) => {
@@ -43,6 +51,7 @@ export async function startEchoBackend(name: string, options: { keepAliveTimeout
     name,
     requests,
     wsConnections: () => wsCount,
+    connections: () => ({ ...tcp }),
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();

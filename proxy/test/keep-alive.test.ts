@@ -1,0 +1,39 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
+import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { routesYaml } from './support/routes-yaml.js';
+
+describe('proxy keep-alive to backends', () => {
+  let backend: EchoBackend;
+  let proxy: RunningProxy;
+
+  before(async () => {
+    // The backend would keep idle sockets for a minute: any close seen here is the proxy's.
+    backend = await startEchoBackend('legacy', { keepAliveTimeoutMs: 60_000 });
+    proxy = await startProxy(routesYaml({ backends: { legacy: { url: backend.url } }, default: 'legacy', routes: [] }), {
+      proxyOptions: { freeSocketTimeoutMs: 300 },
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await backend.close();
+  });
+
+  it('reuses one connection for sequential requests', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${proxy.url}/n/${i}`);
+      assert.equal(res.status, 200);
+      await res.json();
+    }
+    assert.equal(backend.connections().opened, 1);
+  });
+
+  it('closes an idle socket itself, before the backend would', async () => {
+    await until(() => backend.connections().closedByPeer >= 1, 'the proxy to close its idle keep-alive socket');
+    const res = await fetch(`${proxy.url}/after-idle`);
+    assert.equal(res.status, 200);
+    await res.json();
+    assert.equal(backend.connections().opened, 2, 'a fresh connection replaces the closed one');
+  });
+});

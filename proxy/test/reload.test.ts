@@ -1,0 +1,126 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/kit/index.js';
+import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
+import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { routesYaml } from './support/routes-yaml.js';
+
+async function servedBy(proxy: RunningProxy, path = '/users/1'): Promise<string> {
+  const res = await fetch(`${proxy.url}${path}`);
+  return ((await res.json()) as Echo).backend;
+}
+
+async function reloadCount(proxy: RunningProxy, result: 'success' | 'error'): Promise<number> {
+  const text = await (await proxy.admin('metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith(`proxy_config_reloads_total{result="${result}"}`));
+  return Number(line?.split(' ').pop());
+}
+
+describe('hot reload', () => {
+  let legacy: EchoBackend;
+  let next: EchoBackend;
+  const yaml = (users: string) => routesYaml({
+    backends: { legacy: { url: legacy.url }, new: { url: next.url } },
+    default: 'legacy',
+    routes: [{ name: 'users', paths: ['/users', '/users/**'], target: users }],
+  });
+
+  before(async () => {
+    legacy = await startEchoBackend('legacy');
+    next = await startEchoBackend('new');
+  });
+  after(async () => {
+    await legacy.close();
+    await next.close();
+  });
+
+  describe('a plain file', () => {
+    let proxy: RunningProxy;
+    before(async () => {
+      proxy = await startProxy(yaml('legacy'), { watch: true });
+    });
+    after(() => proxy.close());
+
+    it('follows an in-place write', async () => {
+      assert.equal(await servedBy(proxy), 'legacy');
+      writeFileSync(proxy.file, yaml('new'));
+      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow an in-place write');
+    });
+
+    it('logs one line per route whose routing changed', async () => {
+      await until(() => proxy.logs.some((l) => l.msg === 'users: legacy -> new'), 'the reload log line');
+    });
+
+    it('follows an atomic rename (how editors and strangler cutover save)', async () => {
+      const temp = join(proxy.dir, '.routes.yaml.tmp');
+      writeFileSync(temp, yaml('legacy'));
+      renameSync(temp, proxy.file);
+      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a rename');
+      // The watch must survive the rename: a second change is seen too.
+      writeFileSync(temp, yaml('new'));
+      renameSync(temp, proxy.file);
+      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a second rename');
+    });
+
+    it('keeps the last good table on an invalid file, counts and reports the error, then recovers', async () => {
+      const errorsBefore = await reloadCount(proxy, 'error');
+      const generation = proxy.proxy.state().generation;
+      writeFileSync(proxy.file, yaml('new').replace('target: new', 'target: nwe'));
+      await until(async () => (await reloadCount(proxy, 'error')) === errorsBefore + 1, 'the refused reload to be counted');
+      assert.equal(await servedBy(proxy), 'new', 'still routing with the last good table');
+      assert.equal(proxy.proxy.state().generation, generation);
+      const routes = (await (await proxy.admin('routes')).json()) as { lastError?: { at: string; errors: string[] } };
+      assert.ok(routes.lastError, 'GET /__proxy/routes shows the refused reload');
+      assert.match(routes.lastError.errors.join('\n'), /routes\[0\]\.target: unknown backend "nwe"/);
+      assert.ok(proxy.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('unknown backend "nwe"')), 'each error is logged');
+
+      writeFileSync(proxy.file, yaml('legacy'));
+      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to load the fixed file');
+      const fixed = (await (await proxy.admin('routes')).json()) as { lastError?: unknown };
+      assert.equal(fixed.lastError, undefined);
+    });
+
+    it('treats a save that changes nothing as a no-op', async () => {
+      const generation = proxy.proxy.state().generation;
+      const successes = await reloadCount(proxy, 'success');
+      writeFileSync(proxy.file, yaml('legacy'));
+      const result = proxy.proxy.reload();
+      assert.deepEqual(result, { ok: true, changed: false, changes: [], generation });
+      assert.equal(await reloadCount(proxy, 'success'), successes);
+    });
+  });
+
+  describe('a Kubernetes ConfigMap (a symlinked folder swapped atomically)', () => {
+    let proxy: RunningProxy;
+    const dir = tempDir('strangler-configmap-');
+    let version = 0;
+    const publish = (text: string) => {
+      version += 1;
+      const data = join(dir.path, `..2026_v${version}`);
+      mkdirSync(data);
+      writeFileSync(join(data, 'routes.yaml'), text);
+      symlinkSync(`..2026_v${version}`, join(dir.path, '..data_tmp'));
+      renameSync(join(dir.path, '..data_tmp'), join(dir.path, '..data'));
+    };
+
+    before(async () => {
+      publish(yaml('legacy'));
+      symlinkSync('..data/routes.yaml', join(dir.path, 'routes.yaml'));
+      proxy = await startProxy('', { watch: true, file: join(dir.path, 'routes.yaml'), dir: dir.path });
+    });
+    after(async () => {
+      await proxy.close();
+      dir.cleanup();
+    });
+
+    it('follows each swap of ..data', async () => {
+      assert.equal(await servedBy(proxy), 'legacy');
+      publish(yaml('new'));
+      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a ..data swap');
+      publish(yaml('legacy'));
+      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a second ..data swap');
+    });
+  });
+});
