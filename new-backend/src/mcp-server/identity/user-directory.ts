@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { openDatabase, type SqliteDatabase } from '../../../../lib/sqlite.js';
+
+export interface DirectoryUser {
+  readonly id: number;
+  readonly role: 'admin' | 'user';
+}
+
+export type UserLookup = { ok: true; user: DirectoryUser | undefined } | { ok: false; reason: string };
+export type RevocationLookup = { ok: true; revoked: boolean } | { ok: false; reason: string };
+
+/** The narrow view of the shared database the MCP server needs: read-only, users and revocations. */
+export interface UserDirectory {
+  findUser(id: number): UserLookup;
+  isRevoked(jti: string): RevocationLookup;
+  close(): void;
+}
+
+/**
+ * Opens the shared database (DATABASE_PATH) read-only, lazily: the MCP server may start
+ * before the backends have created it. A role is always read fresh, so an admin demoted
+ * or deleted a second ago is not trusted.
+ */
+export function createUserDirectory(path: string): UserDirectory {
+  let db: SqliteDatabase | undefined;
+  const open = (): SqliteDatabase | undefined => {
+    if (db) return db;
+    if (path !== ':memory:' && !existsSync(path)) return undefined;
+    db = openDatabase(path, { readonly: true });
+    return db;
+  };
+  const unavailable = (err?: unknown) => ({
+    ok: false as const,
+    reason: `the user database ${path} is not available${err instanceof Error ? ` (${err.message})` : ''}: start a backend first or set DATABASE_PATH`,
+  });
+
+  return {
+    findUser(id) {
+      try {
+        const conn = open();
+        if (!conn) return unavailable();
+        const row = conn.prepare('SELECT id, role FROM users WHERE id = ?').get(id) as { id: number; role: string } | undefined;
+        if (!row) return { ok: true, user: undefined };
+        return { ok: true, user: { id: row.id, role: row.role === 'admin' ? 'admin' : 'user' } };
+      } catch (err) {
+        return unavailable(err);
+      }
+    },
+    isRevoked(jti) {
+      try {
+        const conn = open();
+        if (!conn) return unavailable();
+        const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revoked_tokens'").get();
+        if (!table) return { ok: true, revoked: false };
+        return { ok: true, revoked: conn.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(jti) !== undefined };
+      } catch (err) {
+        return unavailable(err);
+      }
+    },
+    close() {
+      db?.close();
+      db = undefined;
+    },
+  };
+}
