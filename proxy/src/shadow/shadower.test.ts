@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { startServer, tempDir, type RunningServer } from '../../../test/kit/index.js';
+import { differingHandler, until, type Hit } from './test-support/differing-backend.js';
 import { openDiffStore, type DiffStore } from './diff-store.js';
 import { createShadowMetrics } from './shadow-metrics.js';
 import { createShadower, type Shadower, type ShadowerDeps } from './shadower.js';
@@ -62,38 +63,6 @@ function harness(shadower: Shadower, primary: () => ShadowBackend, shadow: () =>
   };
 }
 
-interface Hit { method: string; url: string; headers: IncomingMessage['headers']; body: string }
-function recordingBackend(answer: (req: IncomingMessage, body: string, n: number) => { status?: number; body: unknown } | 'hang' | 'die'): { hits: Hit[]; handler: RequestListener } {
-  const hits: Hit[] = [];
-  return {
-    hits,
-    handler: (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
-        hits.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const a = answer(req, body, hits.length);
-        if (a === 'hang') return;
-        if (a === 'die') {
-          req.socket.destroy();
-          return;
-        }
-        res.writeHead(a.status ?? 200, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(a.body));
-      });
-    },
-  };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
 const USERS = [
   { id: 1, username: 'admin', name: 'Admin', email: 'admin@localhost', role: 'admin', created_at: '2024-01-01T00:00:00.000Z' },
   { id: 2, username: 'ann', name: 'Ann', email: 'ann@x.io', role: 'user', created_at: '2024-01-02T00:00:00.000Z' },
@@ -118,8 +87,8 @@ after(() => dir.cleanup());
 let dbn = 0;
 
 async function rig(
-  primaryAnswer: Parameters<typeof recordingBackend>[0],
-  shadowAnswer: Parameters<typeof recordingBackend>[0],
+  primaryAnswer: Parameters<typeof differingHandler>[0],
+  shadowAnswer: Parameters<typeof differingHandler>[0],
   over: Partial<ShadowSettings> = {},
   deps: Partial<ShadowerDeps> = {},
   maxBody?: number,
@@ -127,8 +96,8 @@ async function rig(
   const store = openDiffStore(dir.file(`diffs-${dbn++}.db`), { flushMs: 5 });
   const registry = new Registry();
   const shadower = createShadower({ sink: store, metrics: createShadowMetrics(registry), ...deps });
-  const p = recordingBackend(primaryAnswer);
-  const s = recordingBackend(shadowAnswer);
+  const p = differingHandler(primaryAnswer);
+  const s = differingHandler(shadowAnswer);
   const primary = await startServer(p.handler);
   const shadow = await startServer(s.handler);
   const route = { current: settings(over) };

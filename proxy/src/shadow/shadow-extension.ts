@@ -1,0 +1,107 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../../lib/logger.js';
+import type { ProxyExtension } from '../extension.js';
+import type { ForwardContext } from '../forward-context.js';
+import { teeStream } from '../tee-stream.js';
+import { createDiffsRouter } from './diffs-router.js';
+import { openDiffStore, type DiffStore, type DiffStoreOptions } from './diff-store.js';
+import { createShadowMetrics, type ShadowMetrics } from './shadow-metrics.js';
+import { createShadower, type Shadower, type ShadowerOptions } from './shadower.js';
+import type { AuthorizeShadow, ShadowTap } from './shadow-settings.js';
+
+export interface ShadowExtensionOptions extends ShadowerOptions {
+  /** An open store, or a path to open (DIFFS_PATH, default data/diffs.db); an opened one is closed with the extension. */
+  readonly store?: DiffStore;
+  readonly diffsPath?: string;
+  readonly storeOptions?: DiffStoreOptions;
+  readonly authorizeShadow?: AuthorizeShadow;
+  readonly logger?: Logger;
+  /** The proxy's registry, for `proxy_shadow_requests_total` (else registerMetrics does it). */
+  readonly registry?: Registry;
+  readonly random?: () => number;
+}
+
+export interface ShadowExtension extends ProxyExtension {
+  readonly shadower: Shadower;
+  readonly store: DiffStore;
+  /** Registers `proxy_shadow_requests_total` in the proxy's registry. */
+  registerMetrics(registry: Registry): void;
+}
+
+/**
+ * Shadow traffic as a proxy extension: routes with a `shadow` block have a sample of their
+ * requests mirrored and compared (see shadower.ts); `GET /__proxy/diffs` answers the
+ * summary. Put it before the session bridge in the extension list, so the copy starts from
+ * the client's own headers and gets its authorisation from `authorizeShadow`.
+ *
+ * @example
+ * const shadow = createShadowExtension({ diffsPath: env.DIFFS_PATH || 'data/diffs.db', logger });
+ * createProxy(options, { logger, extensions: [shadow, bridge] });
+ */
+export function createShadowExtension(options: ShadowExtensionOptions = {}): ShadowExtension {
+  const ownsStore = !options.store;
+  const store = options.store ?? openDiffStore(options.diffsPath ?? 'data/diffs.db', options.storeOptions);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  let metrics: ShadowMetrics | undefined = options.registry ? createShadowMetrics(options.registry) : undefined;
+  const shadower = createShadower({
+    ...options,
+    sink: store,
+    // Late-bound: the proxy's registry exists only once the proxy is built.
+    metrics: { result: (route, result) => metrics?.result(route, result) },
+  });
+  const taps = new WeakMap<ForwardContext, ShadowTap>();
+
+  return {
+    name: 'shadow',
+    shadower,
+    store,
+    registerMetrics(registry) {
+      metrics ??= createShadowMetrics(registry);
+    },
+    beforeForward(ctx) {
+      const settings = ctx.route?.shadow;
+      if (!settings || ctx.kind !== 'http') return;
+      const shadow = ctx.table.backends.get(settings.to);
+      if (!shadow) return;
+      const tap = shadower.begin({
+        route: ctx.routeName,
+        requestId: ctx.requestId,
+        method: ctx.method,
+        pathAndSearch: ctx.path + ctx.search,
+        req: ctx.req,
+        primary: ctx.backend,
+        shadow,
+        settings,
+      });
+      if (!tap) return;
+      if (hasBody(ctx)) tap.requestBody(ctx.teeRequestBody(maxBodyBytes));
+      taps.set(ctx, tap);
+    },
+    onResponseHeaders(ctx, upstream) {
+      const tap = taps.get(ctx);
+      if (!tap) return;
+      // A copy: later hooks edit the headers the client gets (the bridge strips its own).
+      tap.primaryResponse(upstream.statusCode, { ...upstream.headers }, teeStream(upstream.body, maxBodyBytes));
+    },
+    afterResponse(ctx, outcome) {
+      const tap = taps.get(ctx);
+      if (!tap) return;
+      taps.delete(ctx);
+      tap.end({ answered: outcome.status > 0 && !outcome.aborted && !outcome.failure, durationMs: outcome.durationMs });
+    },
+    registerAdmin(router) {
+      router.use('/diffs', createDiffsRouter(store));
+    },
+    async close() {
+      await shadower.close();
+      if (ownsStore) store.close();
+      else store.flush();
+    },
+  };
+}
+
+function hasBody(ctx: ForwardContext): boolean {
+  const h = ctx.req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  return Number(h['content-length'] ?? 0) > 0;
+}
