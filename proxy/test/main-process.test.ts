@@ -1,0 +1,88 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tempDir } from '../../test/kit/index.js';
+import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
+import { until } from './support/proxy-harness.js';
+import { routesYaml } from './support/routes-yaml.js';
+
+const SECRETS = {
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef0123',
+  JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
+  MCP_TOKEN: 'test-mcp-token-0123456789abcdef0123456789',
+  PROXY_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef01234567',
+};
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+function startMain(env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return { process: child, stdout: () => out, stderr: () => err };
+}
+
+describe('proxy main process', () => {
+  let legacy: EchoBackend;
+  let next: EchoBackend;
+  const dir = tempDir('strangler-main-');
+  const file = dir.file('routes.yaml');
+  const yaml = (users: string) => routesYaml({
+    backends: { legacy: { url: legacy.url }, new: { url: next.url } },
+    default: 'legacy',
+    routes: [{ name: 'users', paths: ['/users', '/users/**'], target: users }],
+  });
+
+  before(async () => {
+    legacy = await startEchoBackend('legacy');
+    next = await startEchoBackend('new');
+  });
+  after(async () => {
+    await legacy.close();
+    await next.close();
+    dir.cleanup();
+  });
+
+  it('refuses to start on an invalid routes.yaml, listing every error', async () => {
+    writeFileSync(file, yaml('nwe').replace('default: legacy', 'default: legcy'));
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0' });
+    const [code] = (await once(child.process, 'exit')) as [number];
+    assert.equal(code, 1);
+    assert.match(child.stderr(), /did not start/);
+    assert.match(child.stderr(), /unknown backend "nwe"/);
+    assert.match(child.stderr(), /legcy/);
+  });
+
+  it('reloads on SIGHUP (file watching off) and stops cleanly on SIGTERM', async () => {
+    writeFileSync(file, yaml('legacy'));
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false' });
+    try {
+      const port = await until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
+      const servedBy = async () => ((await (await fetch(`http://127.0.0.1:${port}/users/1`)).json()) as Echo).backend;
+      assert.equal(await servedBy(), 'legacy');
+
+      writeFileSync(file, yaml('new'));
+      assert.equal(await servedBy(), 'legacy', 'with watching off, nothing changes before the signal');
+      child.process.kill('SIGHUP');
+      await until(async () => (await servedBy()) === 'new', 'SIGHUP to reload the file');
+      assert.match(child.stdout(), /users: legacy -> new/);
+
+      child.process.kill('SIGTERM');
+      const [code] = (await once(child.process, 'exit')) as [number];
+      assert.equal(code, 0);
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+});
