@@ -1,0 +1,85 @@
+// The new backend's process: reads the environment, opens and migrates the shared
+// database, seeds the admin into an empty one, listens on NEW_BACKEND_PORT and stops
+// cleanly on SIGTERM/SIGINT.
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import bcrypt from 'bcryptjs';
+import { ConfigError, loadDotEnv } from '../../lib/env.js';
+import { listen, PortInUseError } from '../../lib/listen.js';
+import { createLogger } from '../../lib/logger.js';
+import { openDatabase } from '../../lib/sqlite.js';
+import { createTokenService } from '../../lib/tokens.js';
+import { createNewBackendApp } from './app.js';
+import { loadConfig } from './config.js';
+import { backupDatabase } from './db/backup.js';
+import { createKysely } from './db/connect.js';
+import { migrateToLatest, pendingMigrations } from './db/migrator.js';
+import { seedAdminIfEmpty } from './db/seed-admin.js';
+
+const NAME = 'new-backend';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig(process.env);
+  const logger = createLogger(NAME);
+  const tokens = createTokenService(config.jwtSecrets);
+
+  const existed = existsSync(config.databasePath);
+  const sqlite = openDatabase(config.databasePath);
+  const db = createKysely(sqlite);
+  const pending = await pendingMigrations(db);
+  if (pending.length) {
+    // A file with data gets a copy first, as `strangler db migrate` does; a new one has nothing to lose.
+    if (existed && hasUserTables(sqlite)) {
+      const { file } = await backupDatabase(sqlite, config.databasePath);
+      logger.info(`backed up ${config.databasePath} to ${file} before migrating`);
+    }
+    const outcome = await migrateToLatest(db);
+    if (!outcome.ok) {
+      throw new ConfigError([`migration ${outcome.failed ?? '(none)'} failed: ${outcome.reason}; the database is unchanged. Fix it, then run \`npx strangler db migrate\``]);
+    }
+    for (const name of outcome.applied) logger.info(`applied migration ${name}`);
+  }
+  if (await seedAdminIfEmpty(db, { username: config.admin.username, email: config.admin.email, passwordHash: await bcrypt.hash(config.admin.password, 10) })) {
+    logger.info(`seeded admin user "${config.admin.username}" into the empty database ${config.databasePath}`);
+  }
+
+  const app = createNewBackendApp({ db, tokens, logger });
+  const server = createServer(app);
+  server.on('upgrade', app.handleUpgrade);
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const bound = await listen(server, config.port, config.host, 'NEW_BACKEND_PORT');
+  logger.info(`listening on http://${config.host}:${bound} (database ${config.databasePath}; API docs at /docs)`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
+    const force = setTimeout(() => server.closeAllConnections(), 3000);
+    force.unref();
+    server.close(() => {
+      void app.close().finally(async () => {
+        await db.destroy();
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function hasUserTables(sqlite: ReturnType<typeof openDatabase>): boolean {
+  return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get() !== undefined;
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
+    console.error(`${NAME}: ${err.message}`);
+  } else {
+    console.error(`${NAME}: failed to start:`, err);
+  }
+  process.exit(1);
+});
