@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import { createRevocationCheck } from '../../lib/token-revocation.js';
 import { AUDIENCE, type TokenService } from '../../lib/tokens.js';
