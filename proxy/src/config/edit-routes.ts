@@ -91,7 +91,7 @@ function spliceEdit(text: string, plans: readonly Planned[]): string | undefined
     const targetPair = findPair(node, 'target');
     const targetValue = targetPair?.value as Node | undefined;
     if (!targetPair || !targetValue?.range) return undefined;
-    if (plan.target !== plan.route.target) splices.push({ start: targetValue.range[0], end: targetValue.range[1], text: scalar(plan.target) });
+    if (plan.target !== plan.route.target) splices.push({ start: targetValue.range[0], end: targetValue.range[1], text: sameQuotes(targetValue, plan.target) });
 
     const canaryPair = findPair(node, 'canary');
     const canaryValue = canaryPair?.value as Node | null | undefined;
@@ -109,7 +109,7 @@ function spliceEdit(text: string, plans: readonly Planned[]): string | undefined
       for (const key of ['to', 'percent'] as const) {
         const v = findPair(canaryValue, key)?.value as Node | undefined;
         if (!isScalar(v) || !v.range) return undefined;
-        const want = key === 'to' ? scalar(plan.canary.to) : String(plan.canary.percent);
+        const want = key === 'to' ? sameQuotes(v, plan.canary.to) : String(plan.canary.percent);
         if (String(v.value) !== String(plan.canary[key])) splices.push({ start: v.range[0], end: v.range[1], text: want });
       }
     } else if (canaryPair && isScalar(canaryValue) && canaryValue.range) {
@@ -131,6 +131,13 @@ function spliceEdit(text: string, plans: readonly Planned[]): string | undefined
   let out = text;
   for (const s of splices) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return out;
+}
+
+/** A name written in the quotes the old value used, so a round trip restores the file exactly. */
+function sameQuotes(old: Node, name: string): string {
+  if (isScalar(old) && old.type === 'QUOTE_DOUBLE') return JSON.stringify(name);
+  if (isScalar(old) && old.type === 'QUOTE_SINGLE' && !name.includes("'")) return `'${name}'`;
+  return scalar(name);
 }
 
 /** Fallback through the Document API: comments are kept, spacing may be normalised. */

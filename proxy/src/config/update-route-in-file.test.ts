@@ -23,10 +23,10 @@ describe('editRoutesText keeps every other byte', () => {
     assert.equal(r.text, COMMENTED.replace('    target: legacy      # still old', '    target: new      # still old'));
   });
 
-  it('replaces a quoted target', () => {
+  it('keeps the quotes of a quoted target', () => {
     const r = edit(COMMENTED, 'mcp', { target: 'new' });
     assert.ok(r.ok);
-    assert.equal(r.text, COMMENTED.replace('    target: "legacy"', '    target: new'));
+    assert.equal(r.text, COMMENTED.replace('    target: "legacy"', '    target: "new"'));
   });
 
   it('adds a canary on its own line under the target, at the same indent', () => {

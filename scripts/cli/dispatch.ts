@@ -1,0 +1,57 @@
+// The `strangler` dispatcher. Each subcommand lives in scripts/cli/<name>.ts and is imported only
+// when used, so `strangler status` never loads the database code.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { closest } from '../../proxy/src/config/problem.js';
+import { processIo, EXIT, type CliIo } from './io.js';
+
+interface CommandModule {
+  run(args: string[], io?: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, string> = {
+  status: 'the routes file as a table, and what the running proxy has loaded',
+  cutover: '<route|--all> <backend> [--percent N]   move a route, or canary a share of its users',
+  rollback: '<route|--all>   back to the default backend, canary removed',
+  explain: 'METHOD PATH [--user ID]   which route, backend and canary bucket a request gets',
+  validate: '[file]   check a routes file, every problem with its line',
+  'diff-report': 'shadow traffic: match rate and top differences per route',
+  diff: 'METHOD PATH --as USER   compare one request live on both backends',
+  db: 'migrate|backup   the shared database: migrations (backed up first), backups',
+};
+
+const HELP = `strangler — move an Express backend to a new one, route by route
+
+Usage: strangler <command> [options]      (also: npx strangler …, npm run <command> -- …)
+
+Commands:
+${Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(12)} ${text}`).join('\n')}
+
+Every command takes --help. The routes file is --file, else ROUTES_FILE, else ./routes.yaml.
+The running proxy is PROXY_URL, else http://127.0.0.1:\${PROXY_PORT:-5634}.`;
+
+/** Runs one subcommand; the exit code is the value, so tests run it in-process. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    if (command === 'help' && rest[0] && rest[0] in COMMANDS) return main([rest[0], '--help'], io);
+    io.out(HELP);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  if (!(command in COMMANDS)) {
+    const guess = closest(command, Object.keys(COMMANDS));
+    io.err(`strangler: unknown command "${command}"${guess ? ` (did you mean "${guess}"?)` : ''}. Run strangler --help for the list.`);
+    return EXIT.usage;
+  }
+  const file = new URL(`./${command}.ts`, import.meta.url);
+  if (!existsSync(fileURLToPath(file))) {
+    io.err(`strangler ${command}: not available in this checkout (scripts/cli/${command}.ts is missing).`);
+    return EXIT.failed;
+  }
+  const mod = (await import(file.href)) as Partial<CommandModule>;
+  if (typeof mod.run !== 'function') {
+    io.err(`strangler ${command}: scripts/cli/${command}.ts exports no run(args) function.`);
+    return EXIT.failed;
+  }
+  return mod.run(rest, io);
+}
