@@ -66,7 +66,6 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: OpenApi
   return {
     openapi: '3.1.0',
     info,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
