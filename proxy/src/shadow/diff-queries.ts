@@ -26,6 +26,8 @@ export interface SampleMismatch {
   readonly method: string;
   readonly path: string;
   readonly requestId: string | null;
+  readonly primaryBackend: string;
+  readonly shadowBackend: string;
   readonly primaryStatus: number | null;
   readonly shadowStatus: number | null;
   readonly differences: Difference[];
@@ -65,6 +67,8 @@ export interface StoredMismatch {
   readonly id: number;
   readonly at: string;
   readonly route: string;
+  readonly primaryBackend: string;
+  readonly shadowBackend: string;
   readonly requestId: string | null;
   readonly differences: Difference[];
   readonly exchange: Exchange;
@@ -94,13 +98,13 @@ export function createDiffQueries(db: SqliteDatabase, clock: () => number): Diff
     FROM diffs d, json_each(d.differences) j
     WHERE d.route = ? AND d.at >= ? AND d.match = 0
     GROUP BY 1 ORDER BY count DESC, path LIMIT ?`);
-  const samples = db.prepare<[string, number, number], { id: number; at: number; method: string; path: string; request_id: string | null; primary_status: number | null; shadow_status: number | null; differences: string; omitted: number }>(`
-    SELECT id, at, method, path, request_id, primary_status, shadow_status, differences, omitted
+  const samples = db.prepare<[string, number, number], { id: number; at: number; method: string; path: string; request_id: string | null; primary_backend: string; shadow_backend: string; primary_status: number | null; shadow_status: number | null; differences: string; omitted: number }>(`
+    SELECT id, at, method, path, request_id, primary_backend, shadow_backend, primary_status, shadow_status, differences, omitted
     FROM diffs WHERE route = ? AND at >= ? AND match = 0 AND error IS NULL ORDER BY at DESC, id DESC LIMIT ?`);
   const noise = db.prepare<[string | null, string | null], { route: string; pattern: string; hits: number; last_at: number }>(
     'SELECT route, pattern, hits, last_at FROM shadow_noise WHERE (? IS NULL OR route = ?) ORDER BY hits DESC, pattern');
-  const mismatches = db.prepare<[string, number], { id: number; at: number; route: string; request_id: string | null; differences: string; exchange: string }>(`
-    SELECT d.id, d.at, d.route, d.request_id, d.differences, x.exchange
+  const mismatches = db.prepare<[string, number], { id: number; at: number; route: string; primary_backend: string; shadow_backend: string; request_id: string | null; differences: string; exchange: string }>(`
+    SELECT d.id, d.at, d.route, d.primary_backend, d.shadow_backend, d.request_id, d.differences, x.exchange
     FROM diff_exchanges x JOIN diffs d ON d.id = x.diff_id
     WHERE x.route = ? ORDER BY x.diff_id DESC LIMIT ?`);
 
@@ -134,6 +138,8 @@ export function createDiffQueries(db: SqliteDatabase, clock: () => number): Diff
           method: s.method,
           path: s.path,
           requestId: s.request_id,
+          primaryBackend: s.primary_backend,
+          shadowBackend: s.shadow_backend,
           primaryStatus: s.primary_status,
           shadowStatus: s.shadow_status,
           differences: JSON.parse(s.differences) as Difference[],
@@ -148,6 +154,8 @@ export function createDiffQueries(db: SqliteDatabase, clock: () => number): Diff
         id: m.id,
         at: new Date(m.at).toISOString(),
         route: m.route,
+        primaryBackend: m.primary_backend,
+        shadowBackend: m.shadow_backend,
         requestId: m.request_id,
         differences: JSON.parse(m.differences) as Difference[],
         exchange: JSON.parse(m.exchange) as Exchange,

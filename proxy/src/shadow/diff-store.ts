@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { openDatabase, type SqliteDatabase } from '../../../lib/sqlite.js';
 import type { DiffRecord, ShadowEventKind } from './diff-record.js';
 import { createDiffQueries, type DiffQueries } from './diff-queries.js';
@@ -219,6 +220,23 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
     },
     ...createDiffQueries(db, clock),
   };
+}
+
+/**
+ * Reads a diffs file without changing it (the CLI, while the proxy writes): undefined
+ * when the file does not exist; a file without tables reads as empty.
+ */
+export function openDiffReader(path: string, clock: () => number = Date.now): { queries: DiffQueries; close(): void } | undefined {
+  if (!existsSync(path)) return undefined;
+  const db = openDatabase(path, { readonly: true });
+  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
+  if (!tables.includes('diffs') || !tables.includes('shadow_events') || !tables.includes('shadow_noise')) {
+    db.close();
+    const empty = createDiffStore(openDatabase(':memory:'), {}, true);
+    return { queries: empty, close: () => empty.close() };
+  }
+  registerFunctions(db);
+  return { queries: createDiffQueries(db, clock), close: () => db.close() };
 }
 
 function registerFunctions(db: SqliteDatabase): void {

@@ -3,7 +3,7 @@ export type { Difference, DifferenceKind } from './difference.js';
 export { compileIgnore, parseIgnorePattern, type IgnoreMatcher } from './ignore-pattern.js';
 export { formatPath, generalizePath } from './json-path.js';
 export { NoiseBook, sampleNoise, type NoiseEntry } from './noise.js';
-export { createDiffStore, openDiffStore, type DiffSink, type DiffStore, type DiffStoreOptions } from './diff-store.js';
+export { createDiffStore, openDiffStore, openDiffReader, type DiffSink, type DiffStore, type DiffStoreOptions } from './diff-store.js';
 export type { DiffReport, RouteSummary, SummaryQuery, StoredMismatch } from './diff-queries.js';
 export type { DiffRecord, Exchange, StoredAnswer, StoredRequest, ShadowErrorKind } from './diff-record.js';
 export { capturedFromStored } from './stored-exchange.js';
@@ -12,3 +12,4 @@ export type { AuthorizeShadow, BodyCopy, HeaderChanges, MirrorStart, ShadowBacke
 export { createShadowMetrics, type ShadowMetrics, type ShadowResult } from './shadow-metrics.js';
 export { createDiffsRouter } from './diffs-router.js';
 export { parseSince } from './parse-since.js';
+export { createShadowExtension, type ShadowExtension, type ShadowExtensionOptions } from './shadow-extension.js';
