@@ -123,8 +123,9 @@ function spliceEdit(text: string, plans: readonly Planned[]): string | undefined
       if (keyStart === undefined) return undefined;
       const column = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
       const nl = text.indexOf('\n', targetValue.range[1]);
-      const line = `${' '.repeat(column)}canary: ${flowCanary(plan.canary)}\n`;
-      splices.push(nl < 0 ? { start: text.length, end: text.length, text: `\n${line}` } : { start: nl + 1, end: nl + 1, text: line });
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const line = `${' '.repeat(column)}canary: ${flowCanary(plan.canary)}${eol}`;
+      splices.push(nl < 0 ? { start: text.length, end: text.length, text: `${eol}${line}` } : { start: nl + 1, end: nl + 1, text: line });
     }
   }
   splices.sort((a, b) => b.start - a.start);

@@ -82,6 +82,23 @@ describe('editRoutesText keeps every other byte', () => {
     assert.doesNotMatch(removed.text, /canary/);
   });
 
+  it('keeps Windows line endings', () => {
+    const crlf = COMMENTED.replace(/\n/g, '\r\n');
+    const one = edit(crlf, 'users', { canary: { to: 'new', percent: 25 } });
+    assert.ok(one.ok);
+    assert.doesNotMatch(one.text, /[^\r]\n/);
+    const two = edit(one.text, 'users', { canary: null });
+    assert.ok(two.ok);
+    assert.equal(two.text, crlf);
+  });
+
+  it('adds a canary to a route whose last line has no newline', () => {
+    const text = COMMENTED.replace(/\n# trailing comment\n$/, '');
+    const r = edit(text, 'mcp', { canary: { to: 'new', percent: 1 } });
+    assert.ok(r.ok);
+    assert.equal(r.text, `${text}\n    canary: { to: new, percent: 1 }\n`);
+  });
+
   it('says nothing changes when the file already says so', () => {
     const r = edit(COMMENTED, 'users', { target: 'legacy', canary: null });
     assert.deepEqual(r, { ok: true, text: COMMENTED, changes: [] });
