@@ -17,7 +17,8 @@ export interface WatchedProcess {
  * can wait for a line instead of sleeping.
  */
 export function runTsx(script: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): WatchedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
+  // Resolved here, so the process may run in any folder (a temp dir with no node_modules).
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
