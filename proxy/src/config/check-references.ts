@@ -3,7 +3,7 @@ import { KNOWN_METHODS, UNSAFE_METHODS } from './http-methods.js';
 import { parsePattern, type PathPattern } from './path-pattern.js';
 import { unknownName, type Problem } from './problem.js';
 
-const NAME = /^[a-z0-9_-]+$/;
+const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export interface ReferenceCheck {
@@ -34,7 +34,7 @@ export function checkReferences(raw: unknown, env: NodeJS.ProcessEnv): Reference
   if (isObject(raw.backends)) {
     if (backends.length === 0) errors.push({ path: ['backends'], message: 'define at least one backend, e.g. legacy: { url: http://127.0.0.1:5601, auth: session }' });
     for (const [name, backend] of Object.entries(raw.backends)) {
-      if (!NAME.test(name)) errors.push({ path: ['backends', name], message: `backend name "${name}" may only hold a-z, 0-9, "-" and "_"`, key: true });
+      if (!NAME.test(name)) errors.push({ path: ['backends', name], message: `backend name "${name}" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit`, key: true });
       if (isObject(backend) && typeof backend.url === 'string') {
         const url = checkUrl(backend.url, env);
         if (url.ok) urls.set(name, url.url);
@@ -52,7 +52,7 @@ export function checkReferences(raw: unknown, env: NodeJS.ProcessEnv): Reference
     if (!isObject(route)) continue;
     const at = (...rest: (string | number)[]) => ['routes', i, ...rest];
     if (typeof route.name === 'string') {
-      if (!NAME.test(route.name)) errors.push({ path: at('name'), message: `route name "${route.name}" may only hold a-z, 0-9, "-" and "_"` });
+      if (!NAME.test(route.name)) errors.push({ path: at('name'), message: `route name "${route.name}" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit` });
       const first = seen.get(route.name);
       if (first !== undefined) errors.push({ path: at('name'), message: `duplicate route name "${route.name}" (also routes[${first}])` });
       else seen.set(route.name, i);

@@ -59,3 +59,28 @@ describe('normalizeRequestPath', () => {
     });
   }
 });
+
+describe('normalizeRequestPath on generated paths', () => {
+  // A fixed pseudo-random walk over the characters that matter, so a failure reproduces.
+  const pieces = ['/', '.', '%', '2', 'e', 'E', 'f', 'F', '5', 'c', '\\', 'a', '?', '#', '0', '%2e', '%2E', '%2f', '%25', '%c3%a9', ';', ':', '~'];
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const samples = Array.from({ length: 20000 }, () => {
+    let s = '/';
+    for (let n = Math.floor(next() * 12); n > 0; n--) s += pieces[Math.floor(next() * pieces.length)];
+    return s;
+  });
+
+  it('never throws, and an accepted path is canonical, decodable and free of dot-dot and encoded slashes', () => {
+    let accepted = 0;
+    for (const raw of samples) {
+      const r = normalizeRequestPath(raw);
+      if (!r.ok) continue;
+      accepted++;
+      assert.deepEqual(normalizeRequestPath(r.path), { ok: true, path: r.path, search: '' }, `${raw} -> ${r.path} is not a fixed point`);
+      assert.doesNotMatch(r.path, /\/\/|\\|%2f|%5c/i, raw);
+      assert.ok(!decodeURIComponent(r.path).split('/').includes('..'), raw);
+    }
+    assert.ok(accepted > 1000, `only ${accepted} accepted: the generator is too hostile to test acceptance`);
+  });
+});

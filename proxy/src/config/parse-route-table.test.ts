@@ -133,7 +133,7 @@ describe('parseRouteTable: every error, with line and YAML path', () => {
       'routes.yaml:1: default: required (e.g. default: legacy)',
     ]],
     ['bad backend entries', 'version: 1\nbackends:\n  Legacy: { url: ftp://x, auth: cookie }\n  new: { url: "http://u:p@h:1", auth: jwt, timeout_ms: -5 }\ndefault: legacy\n', [
-      'routes.yaml:3: backends.Legacy: backend name "Legacy" may only hold a-z, 0-9, "-" and "_"',
+      'routes.yaml:3: backends.Legacy: backend name "Legacy" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit',
       'routes.yaml:3: backends.Legacy.auth: must be one of "session", "jwt", got "cookie"',
       'routes.yaml:3: backends.Legacy.url: "ftp://x" must be http:// or https://',
       'routes.yaml:4: backends.new.timeout_ms: must be greater than 0, got -5',
@@ -152,7 +152,7 @@ describe('parseRouteTable: every error, with line and YAML path', () => {
       'routes.yaml:8: routes[0].paths[0]: "/__proxy/**": /__proxy/ belongs to the proxy itself and is never forwarded',
     ]],
     ['bad route names and duplicates', `${HEAD}  - name: Users\n    paths: [/a]\n    target: legacy\n  - name: users\n    paths: [/b]\n    target: legacy\n  - name: users\n    paths: [/c]\n    target: legacy\n`, [
-      'routes.yaml:7: routes[0].name: route name "Users" may only hold a-z, 0-9, "-" and "_"',
+      'routes.yaml:7: routes[0].name: route name "Users" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit',
       'routes.yaml:13: routes[2].name: duplicate route name "users" (also routes[1])',
     ]],
     ['bad methods', `${HEAD}  - name: x\n    paths: [/a]\n    methods: [get, FETCH]\n    target: legacy\n`, [
@@ -187,6 +187,16 @@ describe('parseRouteTable: every error, with line and YAML path', () => {
       'routes.yaml:1: the file is empty: start with "version: 1", then backends, default and routes (see the repository\'s routes.yaml)',
     ]],
     ['a file that is not a mapping', '- a\n- b\n', ['routes.yaml:1: expected a mapping, got a list']],
+    ['reserved names (a backend called __proto__ would vanish from a JS object)', 'version: 1\nbackends:\n  __proto__: { url: http://127.0.0.1:1, auth: session }\ndefault: __proto__\nroutes:\n  - name: _x\n    paths: [/a]\n    target: __proto__\n', [
+      'routes.yaml:3: backends.__proto__: backend name "__proto__" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit',
+      'routes.yaml:6: routes[0].name: route name "_x" may only hold a-z, 0-9, "-" and "_", starting with a letter or digit',
+    ]],
+    ['a key that is a list', `${HEAD}  - ? [a]\n    : b\n`, ['routes.yaml:7: a key must be a plain name, not a list or mapping']],
+    ['a custom tag', 'version: !custom 1\nbackends: {}\ndefault: x\n', [
+      'routes.yaml:1: version: must be 1, got "1"',
+      'routes.yaml:2: backends: define at least one backend, e.g. legacy: { url: http://127.0.0.1:5601, auth: session }',
+      'routes.yaml:3: default: unknown backend "x" (known: none defined)',
+    ]],
   ];
   for (const [name, text, want] of cases) {
     it(name, () => assert.deepEqual(errorsOf(text), want));

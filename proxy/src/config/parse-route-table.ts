@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { buildRouteTable } from './build-route-table.js';
 import { checkReferences } from './check-references.js';
 import { findUnreachable } from './find-unreachable.js';
@@ -35,6 +35,14 @@ export function parseRouteTable(text: string, options: ParseOptions): LoadResult
   if (doc.errors.length) {
     return { ok: false, errors: doc.errors.map((e) => `${source}:${e.linePos?.[0].line ?? counter.linePos(e.pos[0]).line}: YAML syntax: ${firstLine(e.message)}`) };
   }
+  const complexKeys: string[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number, number] } | null;
+      if (!isScalar(pair.key)) complexKeys.push(`${source}:${counter.linePos(key?.range?.[0] ?? 0).line}: a key must be a plain name, not a list or mapping`);
+    },
+  });
+  if (complexKeys.length) return { ok: false, errors: complexKeys };
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
