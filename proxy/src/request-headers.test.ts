@@ -11,6 +11,19 @@ describe('request header policy', () => {
   for (const name of reserved) it(`drops ${name} from clients`, () => assert.equal(isReservedRequestHeader(name), true));
   for (const name of passed) it(`passes ${name}`, () => assert.equal(isReservedRequestHeader(name), false));
 
+  it('drops hop-by-hop headers (and those Connection names) from a plain request', () => {
+    const headers: IncomingHttpHeaders = { connection: 'close, x-trace', 'keep-alive': 'timeout=5', 'x-trace': '1', te: 'trailers', upgrade: 'h2c', 'transfer-encoding': 'chunked', accept: '*/*' };
+    applyRequestHeaderPolicy(headers, { requestId: 'r', clientAddress: undefined, encrypted: false });
+    assert.deepEqual(Object.keys(headers).sort(), ['accept', 'transfer-encoding', 'x-forwarded-proto', 'x-request-id']);
+  });
+
+  it('keeps the handshake headers of an upgrade', () => {
+    const headers: IncomingHttpHeaders = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' };
+    applyRequestHeaderPolicy(headers, { requestId: 'r', clientAddress: undefined, encrypted: false, upgrade: true });
+    assert.equal(headers.connection, 'Upgrade');
+    assert.equal(headers.upgrade, 'websocket');
+  });
+
   it('rewrites headers in place: reserved ones gone, forwarding facts set by the proxy', () => {
     const headers: IncomingHttpHeaders = {
       host: 'app.example', authorization: 'Bearer mine', 'x-forwarded-for': '6.6.6.6', 'x-user-id': '1', 'x-auth-token': 't', accept: '*/*',

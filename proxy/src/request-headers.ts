@@ -9,11 +9,20 @@ import type { IncomingHttpHeaders } from 'node:http';
 const STRIPPED = new Set(['x-backend', 'x-shadow-request', 'x-auth-token', 'x-auth-logout', 'x-routes-generation', 'forwarded', 'expect']);
 const STRIPPED_PREFIXES = ['x-forwarded-', 'x-user-'];
 
+/**
+ * Hop-by-hop headers describe the client's connection to the proxy. Forwarded, a client's
+ * `Connection: close` would make the backend drop the proxy's keep-alive socket after every
+ * request. An upgrade keeps `connection`/`upgrade`: they are the handshake.
+ */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+
 export interface ForwardedFacts {
   readonly requestId: string;
   /** The client's socket address. */
   readonly clientAddress: string | undefined;
   readonly encrypted: boolean;
+  /** A WebSocket handshake: keep `connection` and `upgrade`. */
+  readonly upgrade?: boolean;
 }
 
 /** True for a request header the client may not set. Names are lower-case, as Node gives them. */
@@ -24,11 +33,21 @@ export function isReservedRequestHeader(name: string): boolean {
 }
 
 /**
- * Rewrites a request's headers in place before forwarding: reserved headers removed, then
- * `x-request-id` and `x-forwarded-for/proto/host` set from what the proxy itself saw. A
- * client's own `authorization` passes untouched.
+ * Rewrites a request's headers in place before forwarding: hop-by-hop and reserved headers
+ * removed, then `x-request-id` and `x-forwarded-for/proto/host` set from what the proxy
+ * itself saw. A client's own `authorization` passes untouched.
  */
 export function applyRequestHeaderPolicy(headers: IncomingHttpHeaders, facts: ForwardedFacts): void {
+  if (!facts.upgrade) {
+    const connection = headers.connection;
+    if (connection !== undefined) {
+      for (const token of connection.split(',')) {
+        const name = token.trim().toLowerCase();
+        if (name && name !== 'transfer-encoding' && name !== 'content-length') delete headers[name];
+      }
+    }
+    for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
+  }
   for (const name in headers) {
     // Cheap first-letter test keeps the common case (accept, cookie, user-agent…) fast.
     const first = name.charCodeAt(0);

@@ -46,7 +46,7 @@ export function routeRequest(
   if (!backend || !forwarder) {
     return { kind: 'refuse', status: 500, message: 'Internal Server Error', detail: `no forwarder for backend "${choice.backend}"` };
   }
-  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: (req.socket as TLSSocket).encrypted === true });
+  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
   const ctx = new RequestContext(requestId, res ? 'http' : 'upgrade', req, res, method, path, search, match.route, backend, choice, table, generation, startedAt, identity);
   return { kind: 'forward', ctx, backend: forwarder };
 }

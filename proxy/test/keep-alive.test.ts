@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
 import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
+import { rawGet } from './support/raw-http.js';
 
 describe('proxy keep-alive to backends', () => {
   let backend: EchoBackend;
@@ -29,11 +30,22 @@ describe('proxy keep-alive to backends', () => {
     assert.equal(backend.connections().opened, 1);
   });
 
+  it('keeps its backend connection when a client says Connection: close', async () => {
+    const opened = backend.connections().opened;
+    for (let i = 0; i < 3; i++) {
+      // agent: false makes Node send `Connection: close` on each request.
+      const res = await rawGet(proxy.port, `/close/${i}`);
+      assert.equal(res.status, 200);
+      assert.equal((res.json as { headers: Record<string, string> }).headers.connection, 'keep-alive');
+    }
+    assert.equal(backend.connections().opened, opened, 'no new backend connection');
+  });
+
   it('closes an idle socket itself, before the backend would', async () => {
     await until(() => backend.connections().closedByPeer >= 1, 'the proxy to close its idle keep-alive socket');
     const res = await fetch(`${proxy.url}/after-idle`);
     assert.equal(res.status, 200);
     await res.json();
-    assert.equal(backend.connections().opened, 2, 'a fresh connection replaces the closed one');
+    assert.equal(backend.connections().opened, 2, 'a fresh connection replaces the closed one (and only one was open before)');
   });
 });

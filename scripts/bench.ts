@@ -1,0 +1,104 @@
+// `npm run bench`: the proxy's overhead, measured. Starts the real legacy app and the real
+// proxy as processes, loads both with autocannon in the same run, prints a table and
+// writes data/bench/latest.json. Options: --duration S (10), --warmup S (3),
+// --connections N (32), --rounds N (1; >1 alternates baseline and candidate and keeps
+// the median), --only NAME (one section).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { measure, progressPrinter, type LoadSettings, type Measurement } from './bench/measure.js';
+import { SECTIONS, type BenchSection } from './bench/sections.js';
+import { startBenchStack } from './bench/stack.js';
+
+interface SectionResult {
+  readonly name: string;
+  readonly title: string;
+  readonly baseline: Measurement;
+  readonly candidate: Measurement;
+  readonly throughputRatio: number;
+  readonly addedP50Ms: number;
+  readonly targets: BenchSection['targets'];
+  readonly met: boolean;
+}
+
+const OUT = 'data/bench/latest.json';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '32' },
+      rounds: { type: 'string', default: '1' },
+      only: { type: 'string' },
+    },
+  });
+  const settings: LoadSettings = { durationSec: positive(values.duration, 'duration'), warmupSec: Number(values.warmup), connections: positive(values.connections, 'connections') };
+  const rounds = positive(values.rounds, 'rounds');
+  const sections = SECTIONS.filter((s) => !values.only || s.name === values.only);
+  if (sections.length === 0) throw new Error(`no bench section "${values.only}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
+
+  const progress = progressPrinter();
+  progress.done(pc.bold(`bench: ${settings.connections} connections, ${settings.durationSec} s per run after ${settings.warmupSec} s warm-up, ${rounds} round(s), ${cpus().length} CPUs, Node ${process.versions.node}`));
+  progress.update('starting the legacy app (temp database, 5 users, admin session)…');
+  const stack = await startBenchStack();
+  const results: SectionResult[] = [];
+  try {
+    for (const section of sections) {
+      progress.done(pc.bold(`${section.name}: ${section.title}`));
+      const { baseline, candidate } = await section.prepare(stack);
+      const base: Measurement[] = [];
+      const cand: Measurement[] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (const [target, into] of [[baseline, base], [candidate, cand]] as const) {
+          const m = await measure(target, settings, progress.update);
+          into.push(m);
+          progress.done(`  ${target.label}${rounds > 1 ? ` (round ${r + 1})` : ''}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${m.failures ? pc.red(`, ${m.failures} failures`) : ''}`);
+        }
+      }
+      const b = median(base);
+      const c = median(cand);
+      const throughputRatio = c.rps / b.rps;
+      const addedP50Ms = c.p50Ms - b.p50Ms;
+      const met = throughputRatio >= section.targets.minThroughputRatio && addedP50Ms <= section.targets.maxAddedP50Ms && b.failures + c.failures === 0;
+      results.push({ name: section.name, title: section.title, baseline: b, candidate: c, throughputRatio, addedP50Ms, targets: section.targets, met });
+    }
+  } finally {
+    await stack.stop();
+  }
+  print(results);
+  mkdirSync('data/bench', { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cpus: cpus().length, cpuModel: cpus()[0]?.model, settings: { ...settings, rounds }, sections: results }, null, 2)}\n`);
+  console.log(pc.dim(`written to ${OUT}`));
+}
+
+function print(results: readonly SectionResult[]): void {
+  const table = new Table({ head: ['section', 'run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'failures', 'vs baseline'].map((h) => pc.bold(h)) });
+  for (const r of results) {
+    const verdict = (ok: boolean, text: string) => (ok ? pc.green(text) : pc.red(text));
+    for (const [m, note] of [[r.baseline, ''], [r.candidate, `${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})\n${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`)} (target ≤ ${r.targets.maxAddedP50Ms})`]] as const) {
+      table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), m.failures ? pc.red(String(m.failures)) : '0', note]);
+    }
+  }
+  console.log(table.toString());
+  const missed = results.filter((r) => !r.met);
+  console.log(missed.length ? pc.yellow(`targets missed: ${missed.map((r) => r.name).join(', ')}`) : pc.green('all targets met'));
+}
+
+function median(ms: readonly Measurement[]): Measurement {
+  const sorted = [...ms].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)] as Measurement;
+}
+
+function positive(raw: string | undefined, name: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+main().catch((err: unknown) => {
+  console.error(pc.red(`bench failed: ${(err as Error).message}`));
+  process.exit(1);
+});

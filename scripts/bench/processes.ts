@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RunningProcess {
+  readonly url: string;
+  readonly log: string;
+  stop(): Promise<void>;
+}
+
+/** A port free right now (the OS picks it), for a child process to listen on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts one of the project's `main.ts` entry points as its own process, logging to a file
+ * (a pipe read by the bench would take CPU from the load generator), and resolves once
+ * `readyPath` answers 200.
+ */
+export async function startMain(entry: string, port: number, readyPath: string, env: Record<string, string>, log: string): Promise<RunningProcess> {
+  const fd = openSync(log, 'w');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ready = await fetch(`${url}${readyPath}`).then((r) => r.status === 200, () => false);
+    if (ready) {
+      return {
+        url,
+        log,
+        stop: async () => {
+          if (exited !== null) return;
+          child.kill('SIGTERM');
+          for (let i = 0; i < 100 && exited === null; i++) await sleep(50);
+          if (exited === null) child.kill('SIGKILL');
+        },
+      };
+    }
+    if (exited !== null) throw new Error(`${entry} exited with code ${exited} before answering ${readyPath}; its log (${log}):\n${readFileSync(log, 'utf8').slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${entry} did not answer ${url}${readyPath} within 120 s; see ${log}`);
+    }
+    await sleep(200);
+  }
+}
