@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../../../lib/sqlite.js';
 
 export interface BackupProgress {
@@ -42,5 +43,10 @@ export async function backupDatabase(
       return 256;
     },
   });
+  // The copy inherits WAL mode, which makes every reader create -wal/-shm files beside it:
+  // a backup should be one self-contained file.
+  const copy = new Database(file);
+  copy.pragma('journal_mode = DELETE');
+  copy.close();
   return { file, bytes: statSync(file).size };
 }

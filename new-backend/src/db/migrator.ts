@@ -1,10 +1,12 @@
-import { Migrator, sql, type Kysely } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface MigrationState {
   readonly name: string;
   /** When it was applied; undefined while pending. */
   readonly executedAt: Date | undefined;
+  /** False for a migration the file records but this code does not have (a newer version migrated it). */
+  readonly known: boolean;
 }
 
 export type MigrateOutcome =
@@ -20,9 +22,23 @@ function createMigrator(db: AnyKysely): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, disableTransactions: true });
 }
 
+/**
+ * Every known migration with when it was applied. Read-only: Kysely's own getMigrations()
+ * would create its bookkeeping tables, and a status check must not write to the file.
+ */
 export async function migrationStatus(db: AnyKysely): Promise<MigrationState[]> {
-  const infos = await createMigrator(db).getMigrations();
-  return infos.map((m) => ({ name: m.name, executedAt: m.executedAt }));
+  const table = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ${DEFAULT_MIGRATION_TABLE}`.execute(db);
+  const applied = new Map<string, string>();
+  if (table.rows.length) {
+    const rows = await sql<{ name: string; timestamp: string }>`SELECT name, timestamp FROM ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db);
+    for (const row of rows.rows) applied.set(row.name, row.timestamp);
+  }
+  const known = Object.keys(MIGRATIONS).map((name) => {
+    const at = applied.get(name);
+    return { name, executedAt: at === undefined ? undefined : new Date(at), known: true };
+  });
+  const unknown = [...applied].filter(([name]) => !(name in MIGRATIONS)).map(([name, at]) => ({ name, executedAt: new Date(at), known: false }));
+  return [...known, ...unknown].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export async function pendingMigrations(db: AnyKysely): Promise<string[]> {
