@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,10 @@ export type LegacyApp = Express & {
 };
 
 const API_PATHS = ['/auth', '/users', '/mcp'];
-const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+// From the sources (legacy-adapter/src) or from the build (dist/legacy-adapter/src), which holds no page.
+const DEFAULT_PUBLIC_DIR = [new URL('../public/', import.meta.url), new URL('../../../legacy-adapter/public/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../public/', import.meta.url));
 const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
