@@ -49,7 +49,7 @@ export interface Proxy {
    * the table in force. Synchronous: when it returns, new requests use the new table.
    */
   reload(options?: { force?: boolean }): ReloadResult;
-  /** Closes every backend connection and the extensions. The server is the caller's. */
+  /** Closes open WebSocket tunnels, every backend connection, and the extensions. The server is the caller's. */
   close(): Promise<void>;
 }
 
@@ -128,16 +128,17 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
   const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger });
-  const upgrade = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger });
+  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger });
 
   const proxy: Proxy = {
     handler,
-    upgrade,
+    upgrade: upgrades.listener,
     metrics,
     state: () => state,
     table: () => state.table,
     reload,
     async close() {
+      upgrades.closeAll();
       for (const backend of state.backends.values()) backend.destroy();
       for (const extension of extensions) await extension.close?.();
     },

@@ -6,6 +6,7 @@ import { ConfigError, envPort, loadDotEnv, resolveSecrets } from '../../lib/env.
 import { listen, PortInUseError } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
 import { createProxy } from './create-proxy.js';
+import { createShadowExtension } from './shadow/shadow-extension.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
 const NAME = 'proxy';
@@ -18,16 +19,19 @@ async function main(): Promise<void> {
   const host = env.PROXY_HOST || env.HOST || '127.0.0.1';
   const routesFile = resolve(env.ROUTES_FILE || 'routes.yaml');
   const logger = createLogger(NAME);
+  // Shadow traffic is idle until a route in routes.yaml has a `shadow` block.
+  const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }) });
 
   const created = createProxy(
     { routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true' },
-    { logger },
+    { logger, extensions: [shadow] },
   );
   if (!created.ok) {
     console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);
     process.exit(1);
   }
   const { proxy } = created;
+  shadow.registerMetrics(proxy.metrics.registry);
   for (const warning of created.warnings) logger.warn(warning);
 
   const server = createServer(proxy.handler);
@@ -56,12 +60,20 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal}: stopping`);
     watcher?.close();
-    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
-    const force = setTimeout(() => server.closeAllConnections(), 5000);
-    force.unref();
-    server.close(() => {
+    let exiting = false;
+    const exit = () => {
+      if (exiting) return;
+      exiting = true;
       void proxy.close().finally(() => process.exit(0));
-    });
+    };
+    // In-flight requests get a moment to finish; idle keep-alive sockets go at once. Open
+    // WebSocket tunnels would hold server.close() forever: the deadline ends them too.
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+      exit();
+    }, 5000);
+    force.unref();
+    server.close(exit);
     server.closeIdleConnections();
   };
   process.on('SIGTERM', stop);

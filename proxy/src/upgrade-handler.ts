@@ -22,14 +22,21 @@ export interface UpgradeDeps {
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+export interface UpgradeHandler {
+  readonly listener: UpgradeListener;
+  /** Closes every open tunnel (shutdown): a server's close() does not wait for them well. */
+  closeAll(): void;
+}
+
 /**
  * The `upgrade` listener, to register on the server yourself (http-proxy-middleware's
  * `ws: true` subscribes only after a first HTTP request, so a WebSocket that comes first
  * would hang). Upgrades route by the same table as requests, canary included; a tunnel
  * keeps the backend it opened with across reloads.
  */
-export function createUpgradeHandler(deps: UpgradeDeps): UpgradeListener {
+export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
   const { hooks, metrics, logger } = deps;
+  const open = new Set<Duplex>();
 
   function finish(ex: Exchange): void {
     if (ex.finished) return;
@@ -58,7 +65,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeListener {
     }
   }
 
-  return function handleUpgrade(req, socket, head) {
+  const listener: UpgradeListener = function handleUpgrade(req, socket, head) {
     // Before anything else: a client resetting mid-handshake must not become an uncaught error.
     socket.on('error', (err: NodeJS.ErrnoException) => logger.debug({ code: err.code, url: req.url }, 'client socket error during a WebSocket'));
     const startedAt = performance.now();
@@ -78,7 +85,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeListener {
     const ex = newExchange(ctx, forwarder);
     attachExchange(req, ex);
     forwarder.acquire();
-    socket.once('close', () => finish(ex));
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      finish(ex);
+    });
     metrics.upgrade(ctx.routeName, ctx.backend.name);
     if (hooks.before.length === 0) {
       forwarder.upgrade(req, socket, head);
@@ -93,5 +104,12 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeListener {
         writeSocketError(socket, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
       },
     );
+  };
+
+  return {
+    listener,
+    closeAll() {
+      for (const socket of open) socket.destroy();
+    },
   };
 }

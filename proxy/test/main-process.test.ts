@@ -7,6 +7,7 @@ import { tempDir } from '../../test/kit/index.js';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
 import { until } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
+import { openSocket } from './support/ws-client.js';
 
 const SECRETS = {
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123',
@@ -64,7 +65,7 @@ describe('proxy main process', () => {
     assert.match(child.stderr(), /legcy/);
   });
 
-  it('reloads on SIGHUP (file watching off) and stops cleanly on SIGTERM', async () => {
+  it('reloads on SIGHUP (file watching off) and stops cleanly on SIGTERM, open WebSockets and all', async () => {
     writeFileSync(file, yaml('legacy'));
     const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false' });
     try {
@@ -78,9 +79,14 @@ describe('proxy main process', () => {
       await until(async () => (await servedBy()) === 'new', 'SIGHUP to reload the file');
       assert.match(child.stdout(), /users: legacy -> new/);
 
+      const tunnel = await openSocket(`ws://127.0.0.1:${port}/users/ws`);
+      assert.equal(tunnel.hello.hello, 'new');
+      const closed = once(tunnel.ws, 'close');
+      const exited = once(child.process, 'exit') as Promise<[number]>;
       child.process.kill('SIGTERM');
-      const [code] = (await once(child.process, 'exit')) as [number];
+      const [code] = await exited;
       assert.equal(code, 0);
+      await closed;
     } finally {
       child.process.kill('SIGKILL');
     }
