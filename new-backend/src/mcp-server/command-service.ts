@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../lib/logger.js';
-import { argvSha256 } from '../../../lib/mcp-client.js';
+import { argvSha256 } from '../../../lib/mcp-client/protocol.js';
 import type { GrantVerifier } from './approvals/approval-grant.js';
 import type { AuditDecision, AuditLog } from './audit/audit-log.js';
 import { parseCommand } from './command/parse-command.js';

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { APPROVAL_META_KEY, TERMINAL_TOOL } from '../../../lib/mcp-client.js';
+import { APPROVAL_META_KEY, TERMINAL_TOOL } from '../../../lib/mcp-client/protocol.js';
 import { CommandInputSchema, CommandReportSchema, type CommandReport } from './command-report.js';
 import type { CallContext, CommandService } from './command-service.js';
 import type { Identity } from './identity/identity.js';

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { APPROVAL_GRANT_TYP, MAX_GRANT_TTL_SEC } from '../../../../lib/mcp-client.js';
+import { APPROVAL_GRANT_TYP, MAX_GRANT_TTL_SEC } from '../../../../lib/mcp-client/protocol.js';
 import { AUDIENCE, ISSUER, keyId } from '../../../../lib/tokens.js';
 import type { UserDirectory } from '../identity/user-directory.js';
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ACTING_USER_HEADER } from '../../../../lib/mcp-client.js';
+import { ACTING_USER_HEADER } from '../../../../lib/mcp-client/protocol.js';
 import { AUDIENCE, type TokenService } from '../../../../lib/tokens.js';
 import { serviceIdentity, type Identity } from '../identity/identity.js';
 import type { UserDirectory } from '../identity/user-directory.js';
