@@ -1,0 +1,107 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
+import { openDatabase } from '../../lib/sqlite.js';
+import { tempDir } from '../../test/kit/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+const SECRETS = {
+  SESSION_SECRET: 'process-test-session-secret-0123456789abcdef',
+  JWT_SECRET: 'process-test-jwt-secret-0123456789abcdef-xyz',
+  MCP_TOKEN: 'process-test-mcp-token-0123456789abcdef-xyz',
+  PROXY_ADMIN_TOKEN: 'process-test-admin-token-0123456789abcdef',
+  ADMIN_PASSWORD: 'process-test-admin-password',
+};
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly lines: string[];
+}
+
+function spawnMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NEW_BACKEND_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  return { child, lines, exited };
+}
+
+/** Waits (polling, no fixed sleep) for the "listening" line, or the process's exit. */
+async function started(env: Record<string, string>): Promise<Started & { exited: Promise<{ code: number | null; stderr: string }> }> {
+  const run = spawnMain(env);
+  let exitedEarly: { code: number | null; stderr: string } | undefined;
+  void run.exited.then((e) => (exitedEarly = e));
+  for (let i = 0; i < 1200; i++) {
+    const line = run.lines.find((l) => l.includes('listening on'));
+    const url = line ? /http:\/\/[\d.]+:\d+/.exec(line)?.[0] : undefined;
+    if (url) return { ...run, url };
+    if (exitedEarly) assert.fail(`exited ${exitedEarly.code}: ${exitedEarly.stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  run.child.kill('SIGKILL');
+  assert.fail(`never listened: ${run.lines.join('\n')}`);
+}
+
+describe('new backend process (main.ts)', { timeout: 240_000 }, () => {
+  const dir = tempDir();
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    dir.cleanup();
+  });
+
+  it('migrates a new file, seeds the admin, serves, and stops cleanly on SIGTERM', async () => {
+    const run = await started({ ...SECRETS, DATABASE_PATH: dir.file('fresh/app.db') });
+    children.push(run.child);
+    const messages = run.lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.ok(messages.includes('applied migration 0001_baseline'), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith('seeded admin user "admin"')));
+    assert.deepEqual(await (await fetch(`${run.url}/health`)).json(), { status: 'ok' });
+    const login = await fetch(`${run.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: SECRETS.ADMIN_PASSWORD }) });
+    assert.equal(login.status, 200);
+    assert.ok(login.headers.get('x-auth-token'));
+    assert.ok(!existsSync(dir.file('fresh/backups')), 'a new file is not backed up');
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exited).code, 0);
+  });
+
+  it('backs up a legacy database before migrating it, and keeps its users', async () => {
+    const path = dir.file('legacy/app.db');
+    const db = openDatabase(path);
+    createLegacySchema(db);
+    db.prepare("INSERT INTO users (username, name, email, password, role) VALUES ('old_admin', 'Old', 'old@example.test', 'x', 'admin')").run();
+    db.close();
+    const run = await started({ ...SECRETS, DATABASE_PATH: path });
+    children.push(run.child);
+    assert.equal(readdirSync(dir.file('legacy/backups')).length, 1);
+    assert.ok(!run.lines.some((l) => l.includes('seeded admin')), 'users is not empty: no seed');
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exited).code, 0);
+  });
+
+  for (const [label, env, message] of [
+    ['a JWT_SECRET shorter than 32 bytes', { ...SECRETS, JWT_SECRET: 'too-short' }, /JWT_SECRET is shorter than 32 bytes/],
+    ['JWT_SECRET equal to SESSION_SECRET in production', { ...SECRETS, NODE_ENV: 'production', JWT_SECRET: SECRETS.SESSION_SECRET }, /JWT_SECRET must differ from SESSION_SECRET/],
+  ] as const) {
+    it(`refuses to start with ${label}, saying why`, async () => {
+      const run = spawnMain({ ...env, DATABASE_PATH: dir.file('refused/app.db') });
+      children.push(run.child);
+      const { code, stderr } = await run.exited;
+      assert.equal(code, 1);
+      assert.match(stderr, message);
+      assert.ok(!existsSync(dir.file('refused/app.db')), 'refused before touching the database');
+    });
+  }
+});
