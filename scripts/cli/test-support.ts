@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { loadRouteTable, routeTableToJson } from '../../proxy/src/config/index.js';
-import { startServer, type RunningServer } from '../../test/kit/index.js';
+import assert from 'node:assert/strict';
+import { loadRouteTable, routeTableToJson, type RouteTable } from '../../proxy/src/config/index.js';
+import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { startServer, tempDir, type RunningServer } from '../../test/kit/index.js';
 import type { CliIo } from './io.js';
 
 /** An io that records what a command prints. */
@@ -59,4 +61,24 @@ export async function closedPortUrl(): Promise<string> {
 export function writeRoutes(file: string, text: string): string {
   writeFileSync(file, text);
   return file;
+}
+
+/** A temp folder of routes files for command tests, and the URL of a proxy that is not running. */
+export function cliFixture(prefix: string) {
+  const dir = tempDir(prefix);
+  let n = 0;
+  const fx = {
+    dir,
+    down: '',
+    /** A new routes file (COMMENTED unless told otherwise) in the folder. */
+    fresh: (text = COMMENTED) => writeRoutes(dir.file(`routes-${n++}.yaml`), text),
+    table(file: string): RouteTable {
+      const r = loadRouteTable(file, {});
+      assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+      return r.table;
+    },
+    async setUp() { fx.down = await closedPortUrl(); },
+    tearDown: () => dir.cleanup(),
+  };
+  return fx;
 }
