@@ -245,5 +245,11 @@ function registerFunctions(db: SqliteDatabase): void {
 
 /** Opens (creating if needed) the diffs file and a store that closes it on close(). */
 export function openDiffStore(path: string, options: DiffStoreOptions = {}): DiffStore {
-  return createDiffStore(openDatabase(path), options, true);
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(path);
+  } catch (err) {
+    throw new Error(`cannot open the shadow diffs file ${path} (DIFFS_PATH): ${(err as Error).message}; point DIFFS_PATH at a writable file`, { cause: err });
+  }
+  return createDiffStore(db, options, true);
 }
