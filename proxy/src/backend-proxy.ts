@@ -30,8 +30,10 @@ export interface BackendProxy extends BackendHandle {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
   /** One more exchange in flight; `release()` ends it. */
   acquire(): void;
-  /** No new exchanges will come: close the agent once the last one ends. */
+  /** No new exchanges will come: close the agent's sockets once the last one ends. */
   retire(): void;
+  /** In use again (a reload brought its URL back); the agent opens sockets as needed. */
+  revive(): void;
   /** Close every socket now (shutdown). */
   destroy(): void;
 }
@@ -100,6 +102,9 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
     retire() {
       retired = true;
       maybeClose();
+    },
+    revive() {
+      retired = false;
     },
     destroy() {
       agent.destroy();

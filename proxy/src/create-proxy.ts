@@ -2,14 +2,13 @@ import type { RequestListener } from 'node:http';
 import type { Logger } from '../../lib/logger.js';
 import { diffTables, updateRouteInFile, type RouteTable } from './config/index.js';
 import { createAdminApp, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
-import type { BackendProxyOptions } from './backend-proxy.js';
 import { createExchangeEvents } from './exchange-events.js';
 import { collectHooks, type ProxyExtension } from './extension.js';
 import { createHttpHandler } from './http-handler.js';
 import { identifyBySessionOrAddress, type Identify } from './identify.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
-import { nextRoutingState, type RoutingState } from './routing-state.js';
+import { createForwarderPool, nextRoutingState, type RoutingState } from './routing-state.js';
 import { createUpgradeHandler, type UpgradeListener } from './upgrade-handler.js';
 
 export interface ProxyOptions {
@@ -75,13 +74,13 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   if (!first.ok) return { ok: false, errors: first.errors };
   if (first.unchanged) throw new Error('a forced read cannot be unchanged');
 
-  const backendOptions: BackendProxyOptions = {
+  const pool = createForwarderPool({
     freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4000,
     on: createExchangeEvents({ metrics, logger, hooks, exposeGeneration: options.exposeGeneration ?? false }),
     logger,
-  };
+  });
   // The one mutable reference a reload swaps; every request reads it once.
-  let state = nextRoutingState(undefined, first.table, backendOptions);
+  let state = nextRoutingState(undefined, first.table, pool);
   let lastError: ReloadError | undefined;
   source.accept(first);
 
@@ -97,7 +96,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
       return { ok: false, errors: next.errors };
     }
     const before = state.table;
-    state = nextRoutingState(state, next.table, backendOptions);
+    state = nextRoutingState(state, next.table, pool);
     source.accept(next);
     lastError = undefined;
     metrics.reload('success');
@@ -139,7 +138,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     reload,
     async close() {
       upgrades.closeAll();
-      for (const backend of state.backends.values()) backend.destroy();
+      for (const forwarder of pool.all()) forwarder.destroy();
       for (const extension of extensions) await extension.close?.();
     },
   };

@@ -13,18 +13,48 @@ export interface RoutingState {
 }
 
 /**
- * The state for a newly loaded table. Forwarders whose backend kept its name and URL are
- * carried over (their keep-alive sockets stay warm); the rest are created, and the old ones
- * no longer used are retired: closed once their last exchange ends.
+ * Forwarders by backend name and URL, kept for the proxy's lifetime: a reload that keeps a
+ * backend's URL keeps its forwarder (warm sockets), and one that brings an old URL back
+ * (a rollback) gets the old forwarder again. Keeping them matters beyond warm sockets:
+ * http-proxy-middleware ties each instance to the server's `close` event, so creating one
+ * per reload would pile up listeners for as long as the process runs.
  */
-export function nextRoutingState(previous: RoutingState | undefined, table: RouteTable, options: BackendProxyOptions): RoutingState {
+export interface ForwarderPool {
+  get(name: string, url: URL): BackendProxy;
+  /** Every forwarder ever created (for shutdown). */
+  all(): Iterable<BackendProxy>;
+}
+
+export function createForwarderPool(options: BackendProxyOptions): ForwarderPool {
+  const forwarders = new Map<string, BackendProxy>();
+  return {
+    get(name, url) {
+      const key = `${name}\u0000${url.href}`;
+      let forwarder = forwarders.get(key);
+      if (!forwarder) {
+        forwarder = createBackendProxy(name, url, options);
+        forwarders.set(key, forwarder);
+      }
+      return forwarder;
+    },
+    all: () => forwarders.values(),
+  };
+}
+
+/**
+ * The state for a newly loaded table. Forwarders no longer used are retired: their sockets
+ * close once their last exchange ends.
+ */
+export function nextRoutingState(previous: RoutingState | undefined, table: RouteTable, pool: ForwarderPool): RoutingState {
   const backends = new Map<string, BackendProxy>();
   for (const [name, config] of table.backends) {
-    const old = previous?.backends.get(name);
-    backends.set(name, old && old.href === config.url.href ? old : createBackendProxy(name, config.url, options));
+    const forwarder = pool.get(name, config.url);
+    forwarder.revive();
+    backends.set(name, forwarder);
   }
   if (previous) {
-    for (const [name, old] of previous.backends) if (backends.get(name) !== old) old.retire();
+    const kept = new Set(backends.values());
+    for (const old of previous.backends.values()) if (!kept.has(old)) old.retire();
   }
   return { table, generation: (previous?.generation ?? 0) + 1, backends };
 }

@@ -82,6 +82,18 @@ describe('hot reload', () => {
       assert.equal(fixed.lastError, undefined);
     });
 
+    it('can reload a backend URL back and forth without piling up forwarders or listeners', async () => {
+      const alias = (users: string, i: number) => yaml(users).replace(legacy.url, i % 2 ? legacy.url.replace('127.0.0.1', 'localhost') : legacy.url);
+      for (let i = 0; i < 30; i++) {
+        writeFileSync(proxy.file, alias('legacy', i));
+        assert.ok(proxy.proxy.reload().ok);
+        assert.equal(await servedBy(proxy), 'legacy');
+      }
+      assert.ok(proxy.server.listenerCount('close') <= 5, `server close listeners: ${proxy.server.listenerCount('close')}`);
+      writeFileSync(proxy.file, yaml('legacy'));
+      proxy.proxy.reload();
+    });
+
     it('treats a save that changes nothing as a no-op', async () => {
       const generation = proxy.proxy.state().generation;
       const successes = await reloadCount(proxy, 'success');

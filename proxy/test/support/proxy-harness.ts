@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { startServer, tempDir } from '../../../test/kit/index.js';
@@ -9,6 +9,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 
 export interface RunningProxy {
   readonly proxy: Proxy;
+  readonly server: Server;
   readonly url: string;
   readonly port: number;
   /** The routes.yaml the proxy reads (in a fresh temp folder). */
@@ -47,6 +48,7 @@ export async function startProxy(
   if (options.watch) watcher = watchRoutesFile(file, () => proxy.reload(), { logger, debounceMs: 100 });
   return {
     proxy,
+    server,
     url: running.url,
     port: running.port,
     file,
