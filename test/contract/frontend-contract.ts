@@ -2,7 +2,8 @@ import { after, before, beforeEach, describe } from 'node:test';
 import { authContract } from './auth.contract.js';
 import { bodiesContract } from './bodies.contract.js';
 import { ContractContext, type ContractSetup } from './contract-target.js';
-import { usersContract } from './users.contract.js';
+import { usersByIdContract } from './users-by-id.contract.js';
+import { usersListCreateContract } from './users-list-create.contract.js';
 
 export type { ContractSetup, ContractTarget } from './contract-target.js';
 
@@ -30,7 +31,8 @@ export function describeFrontendContract(label: string, setup: ContractSetup): v
       await ctx.target.beforeEach?.();
     });
     authContract(ctx);
-    usersContract(ctx);
+    usersListCreateContract(ctx);
+    usersByIdContract(ctx);
     bodiesContract(ctx);
   });
 }
