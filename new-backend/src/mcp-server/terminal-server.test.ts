@@ -112,6 +112,7 @@ describe('terminal_command through the MCP SDK (in memory)', () => {
     ['cwd absolute', { command: 'ls', cwd: '/etc' }, 'workspace:cwd'],
     ['cwd sibling prefix', { command: 'ls', cwd: '../workspace-evil' }, 'workspace:cwd'],
     ['cwd through a symlink', { command: 'ls', cwd: 'etc-link' }, 'workspace:cwd'],
+    ['cwd with a NUL byte', { command: 'ls', cwd: 'sub\u0000/../..' }, 'workspace:cwd'],
     ['path ..', { command: 'cat ../workspace-evil/loot.txt' }, 'workspace:path'],
     ['path absolute', { command: 'cat /etc/passwd' }, 'workspace:path'],
     ['path through a symlink', { command: 'cat etc-link/passwd' }, 'workspace:path'],

@@ -87,6 +87,12 @@ describe('MCP over Streamable HTTP: transport and auth (M2-M10)', () => {
     assert.equal((await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...SERVICE, [ACTING_USER_HEADER]: '1 OR 1=1' }, body: INITIALIZE })).status, 401);
   });
 
+  it('lets only the service token assert an acting user', async () => {
+    const { token } = await h.tokens.mint({ sub: USERS.bob, role: 'user', audience: AUDIENCE.mcp });
+    const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, authorization: `Bearer ${token}`, [ACTING_USER_HEADER]: String(USERS.admin) }, body: INITIALIZE });
+    assert.equal(res.status, 403);
+  });
+
   it('answers 403 to a foreign Host (DNS rebinding, M2)', async () => {
     const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...SERVICE, host: 'evil.example' }, body: INITIALIZE });
     assert.equal(res.status, 403);

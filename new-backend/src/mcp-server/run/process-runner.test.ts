@@ -39,6 +39,8 @@ describe('process runner (P1-P6)', () => {
     const limits = await runner.run(req('/usr/bin/cat', ['/proc/self/limits']));
     assert.match(limits.stdout, /Max open files\s+128\s+128/);
     assert.match(limits.stdout, /Max core file size\s+0\s+0/);
+    const nproc = await runner.run(req('/usr/bin/cat', ['/proc/self/limits'], { limits: { ...LIMITS, processes: 77 } }));
+    assert.match(nproc.stdout, /Max processes\s+77\s+77/);
   });
 
   it('kills a program that writes a file past the size limit', async () => {
