@@ -1,7 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError } from '../../../lib/env.js';
 import { tempDir } from '../../../test/kit/index.js';
