@@ -2,14 +2,15 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Options } from 'http-proxy-middleware';
 import type { Logger } from '../../lib/logger.js';
-
-export type OnProxyEvent = NonNullable<Options['on']>;
 import { sendJsonError, writeSocketError } from './error-response.js';
 import { exchangeOf, type Exchange } from './forward-context.js';
-import { runHooks, type HookSet } from './extension.js';
+import type { HookSet } from './extension.js';
 import type { ProxyMetrics } from './metrics.js';
 import { applyResponseHeaderPolicy } from './response-headers.js';
 import { classifyUpstreamError, upstreamTimeoutError } from './upstream-error.js';
+import { createResponseWriter, responseFacts } from './upstream-response.js';
+
+export type OnProxyEvent = NonNullable<Options['on']>;
 
 export interface ExchangeEventDeps {
   readonly metrics: ProxyMetrics;
@@ -28,71 +29,15 @@ const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * and failures turned into 502/504 (or a cut connection once the answer has begun).
  */
 export function createExchangeEvents(deps: ExchangeEventDeps): OnProxyEvent {
-  const { metrics, logger, hooks } = deps;
-
-  function facts(ex: Exchange) {
-    return { backend: ex.ctx.backend.name, requestId: ex.ctx.requestId, generation: deps.exposeGeneration ? ex.ctx.generation : undefined };
-  }
+  const { metrics } = deps;
+  const facts = (ex: Exchange) => responseFacts(ex, deps.exposeGeneration);
+  const proxyRes = createResponseWriter(deps);
 
   function armDeadline(ex: Exchange, upstream: ClientRequest): void {
     const { name, timeoutMs } = ex.ctx.backend;
     // A socket idle timeout: it covers the wait for headers and a body that stalls midway.
     upstream.setTimeout(timeoutMs, () => upstream.destroy(upstreamTimeoutError(name, timeoutMs)));
   }
-
-  function writeResponse(ex: Exchange, upstream: IncomingMessage, res: ServerResponse): void {
-    if (res.headersSent || res.destroyed) {
-      upstream.destroy();
-      return;
-    }
-    const headers = upstream.headers;
-    applyResponseHeaderPolicy(headers, facts(ex));
-    if (upstream.statusMessage) res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
-    else res.writeHead(upstream.statusCode ?? 502, headers);
-    upstream.pipe(res);
-  }
-
-  function onUpstreamBodyError(ex: Exchange, upstream: IncomingMessage, res: ServerResponse, err?: NodeJS.ErrnoException): void {
-    if (upstream.complete || ex.clientAborted) return;
-    if (!ex.failure) {
-      const failure = classifyUpstreamError(err ?? { code: 'ECONNRESET' });
-      ex.failure = { ...failure, code: err?.code };
-      metrics.upstreamError(ex.ctx.backend.name, failure.kind);
-    }
-    // Headers are out: the only honest signal left is a cut connection.
-    res.destroy();
-  }
-
-  const proxyRes: NonNullable<OnProxyEvent['proxyRes']> = (upstream, req, res) => {
-    const ex = exchangeOf(req);
-    if (!ex) {
-      upstream.destroy();
-      return;
-    }
-    ex.responded = true;
-    res.once('close', () => {
-      if (!res.writableFinished) {
-        ex.clientAborted = !ex.failure;
-        upstream.destroy();
-      }
-    });
-    upstream.once('error', (err: NodeJS.ErrnoException) => onUpstreamBodyError(ex, upstream, res, err));
-    upstream.once('close', () => {
-      if (!upstream.complete) onUpstreamBodyError(ex, upstream, res);
-    });
-    if (hooks.responseHeaders.length === 0) {
-      writeResponse(ex, upstream, res);
-      return;
-    }
-    runHooks(hooks.responseHeaders, ex.ctx, { statusCode: upstream.statusCode ?? 502, headers: upstream.headers, body: upstream }).then(
-      () => writeResponse(ex, upstream, res),
-      (err: unknown) => {
-        logger.error({ err, reqId: ex.ctx.requestId }, 'an onResponseHeaders hook failed');
-        upstream.destroy();
-        if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ex.ctx.backend.name, 'x-request-id': ex.ctx.requestId });
-      },
-    );
-  };
 
   function webError(ex: Exchange | undefined, err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse): void {
     if (!ex) {

@@ -31,7 +31,8 @@ describe('extension seams', () => {
       if (ctx.backend.auth === 'jwt') ctx.req.headers.authorization = `Bearer minted-for-${ctx.routeName}`;
       delete ctx.req.headers['x-drop-me'];
     },
-    async onResponseHeaders(_ctx, upstream) {
+    async onResponseHeaders(ctx, upstream) {
+      if (ctx.path.endsWith('/explode')) throw new Error('a bug in a response hook');
       const token = upstream.headers['x-auth-token'];
       await sleep(1);
       if (token) upstream.headers['set-cookie'] = [...(upstream.headers['set-cookie'] ?? []), `bridged=${String(token)}; Path=/`];
@@ -106,6 +107,15 @@ describe('extension seams', () => {
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'Internal Server Error' });
     assert.equal(legacy.requests.length, before);
+  });
+
+  it('a response hook that throws gives a 500 with the contract body, and the proxy keeps serving', async () => {
+    const res = await fetch(`${proxy.url}/users/explode`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'Internal Server Error' });
+    const after = await fetch(`${proxy.url}/users/1`);
+    assert.equal(after.status, 200);
+    await after.body?.cancel();
   });
 
   it('a request body can be copied (bounded) while it streams through whole', async () => {

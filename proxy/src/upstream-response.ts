@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Options } from 'http-proxy-middleware';
+import { sendJsonError } from './error-response.js';
+import { exchangeOf, type Exchange } from './forward-context.js';
+import { runHooks } from './extension.js';
+import type { ExchangeEventDeps } from './exchange-events.js';
+import { applyResponseHeaderPolicy, type ResponseFacts } from './response-headers.js';
+import { classifyUpstreamError } from './upstream-error.js';
+
+type ProxyResHandler = NonNullable<NonNullable<Options['on']>['proxyRes']>;
+
+export function responseFacts(ex: Exchange, exposeGeneration: boolean): ResponseFacts {
+  return { backend: ex.ctx.backend.name, requestId: ex.ctx.requestId, generation: exposeGeneration ? ex.ctx.generation : undefined };
+}
+
+/**
+ * The `proxyRes` handler: the proxy writes every upstream answer itself
+ * (`selfHandleResponse`), so the response hooks can run, async, before the client sees a
+ * byte; then the header policy, then the body is piped. A body cut short by the backend
+ * cuts the client connection; a client that leaves tears the upstream answer down.
+ */
+export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
+  const { metrics, logger, hooks } = deps;
+
+  function writeResponse(ex: Exchange, upstream: IncomingMessage, res: ServerResponse): void {
+    if (res.headersSent || res.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    const headers = upstream.headers;
+    applyResponseHeaderPolicy(headers, responseFacts(ex, deps.exposeGeneration));
+    if (upstream.statusMessage) res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
+    else res.writeHead(upstream.statusCode ?? 502, headers);
+    upstream.pipe(res);
+  }
+
+  function onUpstreamBodyError(ex: Exchange, upstream: IncomingMessage, res: ServerResponse, err?: NodeJS.ErrnoException): void {
+    // Complete, abandoned by the client, or answered already (a 500 from a failed hook).
+    if (upstream.complete || ex.clientAborted || res.writableEnded) return;
+    if (!ex.failure) {
+      const failure = classifyUpstreamError(err ?? { code: 'ECONNRESET' });
+      ex.failure = { ...failure, code: err?.code };
+      metrics.upstreamError(ex.ctx.backend.name, failure.kind);
+    }
+    // Headers are out: the only honest signal left is a cut connection.
+    res.destroy();
+  }
+
+  return (upstream, req, res) => {
+    const ex = exchangeOf(req);
+    if (!ex) {
+      upstream.destroy();
+      return;
+    }
+    ex.responded = true;
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        ex.clientAborted = !ex.failure;
+        upstream.destroy();
+      }
+    });
+    upstream.once('error', (err: NodeJS.ErrnoException) => onUpstreamBodyError(ex, upstream, res, err));
+    upstream.once('close', () => {
+      if (!upstream.complete) onUpstreamBodyError(ex, upstream, res);
+    });
+    if (hooks.responseHeaders.length === 0) {
+      writeResponse(ex, upstream, res);
+      return;
+    }
+    runHooks(hooks.responseHeaders, ex.ctx, { statusCode: upstream.statusCode ?? 502, headers: upstream.headers, body: upstream }).then(
+      () => writeResponse(ex, upstream, res),
+      (err: unknown) => {
+        logger.error({ err, reqId: ex.ctx.requestId }, 'an onResponseHeaders hook failed');
+        upstream.destroy();
+        if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ex.ctx.backend.name, 'x-request-id': ex.ctx.requestId });
+      },
+    );
+  };
+
+}
