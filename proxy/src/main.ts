@@ -1,10 +1,12 @@
-// The proxy's process: reads the environment and routes.yaml, listens on PROXY_PORT,
-// follows changes to routes.yaml (and SIGHUP), and stops cleanly on SIGTERM/SIGINT.
+// The proxy's process: reads the environment and routes.yaml, opens the session bridge and
+// shadow traffic, listens on PROXY_PORT, follows changes to routes.yaml (and SIGHUP), and
+// stops cleanly on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { ConfigError, envPort, loadDotEnv, resolveSecrets } from '../../lib/env.js';
+import { ConfigError, envPort, loadDotEnv, resolveSecrets, secretList } from '../../lib/env.js';
 import { listen, PortInUseError } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
+import { openSessionBridge } from './bridge/index.js';
 import { createProxy } from './create-proxy.js';
 import { createShadowExtension } from './shadow/shadow-extension.js';
 import { watchRoutesFile } from './watch-routes-file.js';
@@ -19,12 +21,22 @@ async function main(): Promise<void> {
   const host = env.PROXY_HOST || env.HOST || '127.0.0.1';
   const routesFile = resolve(env.ROUTES_FILE || 'routes.yaml');
   const logger = createLogger(NAME);
-  // Shadow traffic is idle until a route in routes.yaml has a `shadow` block.
-  const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }) });
+  // The session bridge reads the legacy sessions in the shared database; COOKIE_SECURE is
+  // the legacy app's own setting, so cookies set on either side carry the same attributes.
+  const bridge = openSessionBridge({
+    databasePath: resolve(env.DATABASE_PATH || 'data/app.db'),
+    sessionSecrets: secretList(secrets.SESSION_SECRET),
+    jwtSecrets: secretList(secrets.JWT_SECRET),
+    secureCookies: env.COOKIE_SECURE === 'true',
+    logger: logger.child({ component: 'bridge' }),
+  });
+  // Shadow traffic is idle until a route in routes.yaml has a `shadow` block. It goes before
+  // the bridge, so a copy starts from the client's headers and gets its token from the bridge.
+  const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }), authorizeShadow: bridge.authorizeShadow });
 
   const created = createProxy(
     { routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true' },
-    { logger, extensions: [shadow] },
+    { logger, extensions: [shadow, bridge], identify: bridge.identify },
   );
   if (!created.ok) {
     console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);
@@ -32,6 +44,7 @@ async function main(): Promise<void> {
   }
   const { proxy } = created;
   shadow.registerMetrics(proxy.metrics.registry);
+  bridge.registerMetrics(proxy.metrics.registry);
   for (const warning of created.warnings) logger.warn(warning);
 
   const server = createServer(proxy.handler);

@@ -57,7 +57,7 @@ describe('proxy main process', () => {
 
   it('refuses to start on an invalid routes.yaml, listing every error', async () => {
     writeFileSync(file, yaml('nwe').replace('default: legacy', 'default: legcy'));
-    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0' });
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db') });
     const [code] = (await once(child.process, 'exit')) as [number];
     assert.equal(code, 1);
     assert.match(child.stderr(), /did not start/);
@@ -67,7 +67,7 @@ describe('proxy main process', () => {
 
   it('reloads on SIGHUP (file watching off) and stops cleanly on SIGTERM, open WebSockets and all', async () => {
     writeFileSync(file, yaml('legacy'));
-    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false' });
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false', DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db') });
     try {
       const port = await until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
       const servedBy = async () => ((await (await fetch(`http://127.0.0.1:${port}/users/1`)).json()) as Echo).backend;
@@ -77,7 +77,7 @@ describe('proxy main process', () => {
       assert.equal(await servedBy(), 'legacy', 'with watching off, nothing changes before the signal');
       child.process.kill('SIGHUP');
       await until(async () => (await servedBy()) === 'new', 'SIGHUP to reload the file');
-      assert.match(child.stdout(), /users: legacy -> new/);
+      await until(() => /users: legacy -> new/.test(child.stdout()), 'the reload to log the changed route');
 
       const tunnel = await openSocket(`ws://127.0.0.1:${port}/users/ws`);
       assert.equal(tunnel.hello.hello, 'new');
