@@ -62,7 +62,10 @@ async function main(): Promise<void> {
       const c = median(cand);
       const throughputRatio = c.rps / b.rps;
       const addedP50Ms = c.p50Ms - b.p50Ms;
-      const met = throughputRatio >= section.targets.minThroughputRatio && addedP50Ms <= section.targets.maxAddedP50Ms && b.failures + c.failures === 0;
+      const t = section.targets;
+      const met = throughputRatio >= t.minThroughputRatio && addedP50Ms <= t.maxAddedP50Ms && b.failures + c.failures === 0
+        && (t.maxP50Ratio === undefined || c.p50Ms <= b.p50Ms * t.maxP50Ratio)
+        && (t.maxP99Ratio === undefined || c.p99Ms <= b.p99Ms * t.maxP99Ratio);
       results.push({ name: section.name, title: section.title, baseline: b, candidate: c, throughputRatio, addedP50Ms, targets: section.targets, met });
     }
   } finally {
@@ -78,7 +81,14 @@ function print(results: readonly SectionResult[]): void {
   const table = new Table({ head: ['section', 'run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'failures', 'vs baseline'].map((h) => pc.bold(h)) });
   for (const r of results) {
     const verdict = (ok: boolean, text: string) => (ok ? pc.green(text) : pc.red(text));
-    for (const [m, note] of [[r.baseline, ''], [r.candidate, `${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})\n${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`)} (target ≤ ${r.targets.maxAddedP50Ms})`]] as const) {
+    const notes = [`${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})`];
+    if (Number.isFinite(r.targets.maxAddedP50Ms)) notes.push(`${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`)} (target ≤ ${r.targets.maxAddedP50Ms})`);
+    for (const [key, limit] of [['p50Ms', r.targets.maxP50Ratio], ['p99Ms', r.targets.maxP99Ratio]] as const) {
+      if (limit === undefined) continue;
+      const ratio = r.candidate[key] / r.baseline[key];
+      notes.push(`${verdict(ratio <= limit, `${ratio.toFixed(3)}× ${key.slice(0, 3)}`)} (target ≤ ${limit})`);
+    }
+    for (const [m, note] of [[r.baseline, ''], [r.candidate, notes.join('\n')]] as const) {
       table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), m.failures ? pc.red(String(m.failures)) : '0', note]);
     }
   }

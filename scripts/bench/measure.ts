@@ -8,6 +8,8 @@ export interface LoadTarget {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Requests per second over all connections (autocannon's overallRate); unset: as fast as it can. */
+  readonly rate?: number;
 }
 
 export interface LoadSettings {
@@ -63,7 +65,7 @@ function run(
 ): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body },
+      { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body, ...(target.rate ? { overallRate: target.rate } : {}) },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
     let elapsed = 0;

@@ -6,6 +6,9 @@ export interface Targets {
   readonly minThroughputRatio: number;
   /** Candidate p50 minus baseline p50, at most (ms). */
   readonly maxAddedP50Ms: number;
+  /** Candidate p50 and p99 over the baseline's, at most (1.1: within 10 %). */
+  readonly maxP50Ratio?: number;
+  readonly maxP99Ratio?: number;
 }
 
 /**
@@ -36,6 +39,20 @@ routes:
     target: legacy
 `;
 
+/** Well under what this machine serves unshadowed and shadowed (several hundred req/s each). */
+const SHADOW_RATE = 200;
+
+const usersShadowed = (shadow: boolean) => `version: 1
+backends:
+  legacy: { url: "\${LEGACY_URL}", auth: session }
+  new: { url: "\${NEW_BACKEND_URL}", auth: jwt }
+default: legacy
+routes:
+  - name: users
+    paths: [/users, /users/**]
+    target: legacy
+${shadow ? '    shadow: { to: new, percent: 100 }\n' : ''}`;
+
 export const SECTIONS: readonly BenchSection[] = [
   {
     name: 'proxy',
@@ -47,6 +64,26 @@ export const SECTIONS: readonly BenchSection[] = [
       return {
         baseline: { label: 'direct', url: `${stack.legacyUrl}/users`, headers },
         candidate: { label: 'proxied', url: `${proxy.url}/users`, headers },
+      };
+    },
+  },
+  {
+    name: 'shadow',
+    title: `GET /users as admin through the proxy at ${SHADOW_RATE} req/s: users unshadowed vs every request also mirrored to the new backend and compared`,
+    targets: { minThroughputRatio: 0.9, maxAddedP50Ms: Number.POSITIVE_INFINITY, maxP50Ratio: 1.1, maxP99Ratio: 1.1 },
+    async prepare(stack) {
+      const next = await stack.startNewBackend();
+      const env = { NEW_BACKEND_URL: next.url };
+      const plain = await stack.startProxy('users-unshadowed', usersShadowed(false), env);
+      const shadowed = await stack.startProxy('users-shadowed', usersShadowed(true), env);
+      // The client's own Authorization passes the proxy untouched: legacy ignores it, and the
+      // copy carries it to the new backend, which then answers (and is compared) for real.
+      const headers = { cookie: stack.adminCookie, authorization: await stack.adminBearer(), accept: 'application/json' };
+      // A fixed rate under saturation: the question is whether a mirrored request's client
+      // waits longer, not how much more CPU two backends on the same two cores need.
+      return {
+        baseline: { label: 'unshadowed', url: `${plain.url}/users`, headers, rate: SHADOW_RATE },
+        candidate: { label: 'shadowed', url: `${shadowed.url}/users`, headers, rate: SHADOW_RATE },
       };
     },
   },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUDIENCE, createTokenService } from '../../lib/tokens.js';
 import { freePort, startMain, type RunningProcess } from './processes.js';
 
 /** What every bench section can build on: the legacy app with users, and proxies in front of it. */
@@ -10,7 +11,11 @@ export interface BenchStack {
   /** `Cookie` header of a logged-in admin (GET /users needs one). */
   readonly adminCookie: string;
   /** Starts the real proxy process (proxy/src/main.ts) on this routes.yaml text; stopped with the stack. */
-  startProxy(name: string, routesYaml: string): Promise<RunningProcess>;
+  startProxy(name: string, routesYaml: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  /** The new backend as its own process on the same database (migrated on start); stopped with the stack. */
+  startNewBackend(): Promise<RunningProcess>;
+  /** An `Authorization` value for the admin that the new backend accepts (minted with the run's JWT_SECRET). */
+  adminBearer(): Promise<string>;
   /** Where the processes' logs are. */
   readonly dir: string;
   stop(): Promise<void>;
@@ -61,14 +66,26 @@ export async function startBenchStack(): Promise<BenchStack> {
       legacyUrl: legacy.url,
       adminCookie,
       dir,
-      async startProxy(name, routesYaml) {
+      async startProxy(name, routesYaml, extraEnv = {}) {
         const file = join(dir, `${name}.routes.yaml`);
         writeFileSync(file, routesYaml);
         // info: the proxy's one log line per request is part of its real cost, so it stays on.
         const port = await freePort();
-        const proxy = await startMain('proxy/src/main.ts', port, '/__proxy/health', { ...env, ROUTES_FILE: file, PROXY_PORT: String(port), LOG_LEVEL: 'info', LEGACY_URL: legacy.url }, join(dir, `${name}.log`));
+        const proxy = await startMain('proxy/src/main.ts', port, '/__proxy/health', { ...env, ROUTES_FILE: file, PROXY_PORT: String(port), LOG_LEVEL: 'info', LEGACY_URL: legacy.url, ...extraEnv }, join(dir, `${name}.log`));
         processes.push(proxy);
         return proxy;
+      },
+      async startNewBackend() {
+        const port = await freePort();
+        const next = await startMain('new-backend/src/main.ts', port, '/health', { ...env, NEW_BACKEND_PORT: String(port), LOG_LEVEL: 'warn' }, join(dir, 'new-backend.log'));
+        processes.push(next);
+        return next;
+      },
+      async adminBearer() {
+        const me = await fetch(`${legacy.url}/auth/me`, { headers: { cookie: adminCookie } });
+        const { id } = (await me.json()) as { id: number };
+        const { token } = await createTokenService([env.JWT_SECRET]).mint({ sub: id, role: 'admin', audience: AUDIENCE.newBackend });
+        return `Bearer ${token}`;
       },
       stop,
     };
