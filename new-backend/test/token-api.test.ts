@@ -131,13 +131,18 @@ describe('token API: /auth/token, /auth/refresh, logout', () => {
     assert.equal((await refresh(again.body.refresh_token)).status, 200);
   });
 
-  it('two refreshes racing with one token: one wins, the other is a replay and the family dies', async () => {
+  it('two refreshes racing with one token: never two winners, and the family dies', async () => {
     const user = await nb.user();
     const first = await token({ username: user.username, password: user.password });
     const results = await Promise.all([refresh(first.body.refresh_token), refresh(first.body.refresh_token)]);
-    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
-    const winner = results.find((r) => r.status === 200) as ClientResponse<{ refresh_token: string }>;
-    assertRefused(await refresh(winner.body.refresh_token));
+    const statuses = results.map((r) => r.status).sort();
+    // One may win the claim, or the replay may kill the family before the winner's new token lands.
+    assert.ok(JSON.stringify(statuses) === '[200,401]' || JSON.stringify(statuses) === '[401,401]', `statuses ${statuses.join(', ')}`);
+    const winner = results.find((r) => r.status === 200) as ClientResponse<{ refresh_token: string; access_token: string }> | undefined;
+    if (winner) {
+      assertRefused(await refresh(winner.body.refresh_token));
+      assertRefused(await me(winner.body.access_token));
+    }
   });
 
   it('refuses unknown and malformed refresh tokens with 401', async () => {

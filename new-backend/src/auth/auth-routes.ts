@@ -85,7 +85,12 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
       req.log?.info({ reason: spent.ok ? 'user gone' : spent.reason }, 'refresh refused');
       return sendError(res, 401, MESSAGES.notAuthenticated);
     }
-    sendPair(res, await issuer.tokenPair(user, { id: spent.familyId, expiresAt: spent.familyExpiresAt }));
+    const rotated = await issuer.tokenPair(user, { id: spent.familyId, expiresAt: spent.familyExpiresAt });
+    if (!rotated) {
+      req.log?.info({ reason: 'family revoked during rotation' }, 'refresh refused');
+      return sendError(res, 401, MESSAGES.notAuthenticated);
+    }
+    sendPair(res, rotated);
   }
 
   const token: RequestHandler = async (req, res) => {
@@ -94,7 +99,9 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
     if (input.value.grant === 'refresh_token') return answerRefresh(req, res, input.value.refreshToken);
     const user = await checkCredentials(input.value.username, input.value.password);
     if (!user) return sendError(res, 401, MESSAGES.badCredentials);
-    sendPair(res, await issuer.tokenPair(user));
+    const pair = await issuer.tokenPair(user);
+    if (!pair) throw new Error('a new refresh family cannot be revoked before it exists');
+    sendPair(res, pair);
   };
 
   const refresh: RequestHandler = (req, res) => answerRefresh(req, res, refreshTokenIn(bodyObject(req)));
@@ -170,7 +177,7 @@ function refreshCookie(req: Request): string | undefined {
   }
 }
 
-function sendPair(res: Response, { pair, refreshExpiresIn }: Awaited<ReturnType<TokenIssuer['tokenPair']>>): void {
+function sendPair(res: Response, { pair, refreshExpiresIn }: NonNullable<Awaited<ReturnType<TokenIssuer['tokenPair']>>>): void {
   res.append('Set-Cookie', serializeCookie(REFRESH_COOKIE, pair.refresh_token, {
     httpOnly: true, secure: true, sameSite: 'strict', path: REFRESH_COOKIE_PATH, maxAge: refreshExpiresIn,
   }));

@@ -18,8 +18,11 @@ export type RotateResult =
   | { ok: false; reason: 'unknown' | 'replayed' | 'revoked' | 'expired' | 'stale' };
 
 export interface RefreshTokens {
-  /** A new opaque token (256 random bits, base64url); only its sha256 is stored. */
-  issue(userId: number, access: IssuedAccess, family?: { id: string; expiresAt: number }): Promise<{ token: string; expiresAt: number }>;
+  /**
+   * A new opaque token (256 random bits, base64url); only its sha256 is stored. Undefined
+   * when `family` has been revoked meanwhile.
+   */
+  issue(userId: number, access: IssuedAccess, family?: { id: string; expiresAt: number }): Promise<{ token: string; expiresAt: number } | undefined>;
   /**
    * Spends a token, once. Presenting a spent one again revokes its whole family (and
    * denylists the access tokens issued with it): a stolen token and the real one cannot
@@ -63,18 +66,15 @@ export function createRefreshTokens(
       const token = randomBytes(32).toString('base64url');
       const familyExpiresAt = family?.expiresAt ?? now + familyTtl;
       const expiresAt = Math.min(now + ttl, familyExpiresAt);
-      await db.insertInto('refresh_tokens').values({
-        token_hash: hashRefreshToken(token),
-        family_id: family?.id ?? randomUUID(),
-        user_id: userId,
-        issued_at: access.iat,
-        expires_at: expiresAt,
-        family_expires_at: familyExpiresAt,
-        used_at: null,
-        revoked_at: null,
-        access_jti: access.jti,
-        access_expires_at: access.exp,
-      }).execute();
+      const familyId = family?.id ?? randomUUID();
+      // Conditional on the family being alive, in one statement: a replay that revokes the
+      // family while this rotation is in flight either lands first (nothing is inserted) or
+      // after (and revokes this row too). Never a live token in a dead family.
+      const inserted = await sql`
+        INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at, family_expires_at, access_jti, access_expires_at)
+        SELECT ${hashRefreshToken(token)}, ${familyId}, ${userId}, ${access.iat}, ${expiresAt}, ${familyExpiresAt}, ${access.jti}, ${access.exp}
+        WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ${familyId} AND revoked_at IS NOT NULL)`.execute(db);
+      if (inserted.numAffectedRows !== 1n) return undefined;
       // Expired rows can never be spent again; dropping them here needs no timer.
       await db.deleteFrom('refresh_tokens').where('family_expires_at', '<', now).execute();
       return { token, expiresAt };

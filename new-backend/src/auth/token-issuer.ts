@@ -20,10 +20,11 @@ export function createTokenIssuer(tokens: TokenService, state: TokenState, refre
     return tokens.mint({ sub: user.id, role: user.role, audience: AUDIENCE.newBackend, issuedAtLeast: await state.validAfter(user.id) });
   }
 
-  /** A fresh pair; `family` continues a rotation, else a new family starts. */
-  async function tokenPair(user: PublicUser, family?: { id: string; expiresAt: number }): Promise<{ pair: TokenPair; refreshExpiresIn: number }> {
+  /** A fresh pair; `family` continues a rotation, else a new family starts. Undefined when that family died meanwhile. */
+  async function tokenPair(user: PublicUser, family?: { id: string; expiresAt: number }): Promise<{ pair: TokenPair; refreshExpiresIn: number } | undefined> {
     const { token, claims } = await accessToken(user);
     const refreshed = await refresh.issue(user.id, claims, family);
+    if (!refreshed) return undefined;
     const now = Math.floor(clock() / 1000);
     return {
       pair: {

@@ -53,11 +53,16 @@ describe('revocation state and refresh families in the database', () => {
     const refresh = createRefreshTokens(db, { clock });
     const validAfter = async () => 0;
     const first = await refresh.issue(userId, { jti: 'acc-1', iat: sec(), exp: sec() + 900 });
+    assert.ok(first);
     const spent = await refresh.spend(first.token, validAfter);
     assert.ok(spent.ok);
-    const second = await refresh.issue(userId, { jti: 'acc-2', iat: sec(), exp: sec() + 900 }, { id: spent.familyId, expiresAt: spent.familyExpiresAt });
+    const family = { id: spent.familyId, expiresAt: spent.familyExpiresAt };
+    const second = await refresh.issue(userId, { jti: 'acc-2', iat: sec(), exp: sec() + 900 }, family);
+    assert.ok(second);
     assert.deepEqual(await refresh.spend(first.token, validAfter), { ok: false, reason: 'replayed' });
     assert.deepEqual(await refresh.spend(second.token, validAfter), { ok: false, reason: 'revoked' });
+    // A rotation still in flight when the family died cannot add a live token to it.
+    assert.equal(await refresh.issue(userId, { jti: 'acc-late', iat: sec(), exp: sec() + 900 }, family), undefined);
     const denied = (await db.selectFrom('revoked_tokens').select('jti').where('jti', 'in', ['acc-1', 'acc-2']).execute()).map((r) => r.jti).sort();
     assert.deepEqual(denied, ['acc-1', 'acc-2']);
   });
@@ -65,8 +70,10 @@ describe('revocation state and refresh families in the database', () => {
   it('refuses a token issued before tokens-valid-after as stale, and an expired one', async () => {
     const refresh = createRefreshTokens(db, { clock, ttlSec: 60 });
     const stale = await refresh.issue(userId, { jti: 'acc-3', iat: sec(), exp: sec() + 900 });
+    assert.ok(stale);
     assert.deepEqual(await refresh.spend(stale.token, async () => sec() + 1), { ok: false, reason: 'stale' });
     const old = await refresh.issue(userId, { jti: 'acc-4', iat: sec(), exp: sec() + 900 });
+    assert.ok(old);
     now += 61_000;
     assert.deepEqual(await refresh.spend(old.token, async () => 0), { ok: false, reason: 'expired' });
     assert.deepEqual(await refresh.spend('never-issued', async () => 0), { ok: false, reason: 'unknown' });
@@ -75,6 +82,7 @@ describe('revocation state and refresh families in the database', () => {
   it('drops rows whose family has expired when issuing', async () => {
     const refresh = createRefreshTokens(db, { clock, familyTtlSec: 100 });
     const doomed = await refresh.issue(userId, { jti: 'acc-5', iat: sec(), exp: sec() + 900 });
+    assert.ok(doomed);
     now += 101_000;
     await refresh.issue(userId, { jti: 'acc-6', iat: sec(), exp: sec() + 900 });
     const row = await db.selectFrom('refresh_tokens').select('token_hash').where('token_hash', '=', hashRefreshToken(doomed.token)).executeTakeFirst();
