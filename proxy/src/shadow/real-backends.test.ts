@@ -1,16 +1,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
-import { readSessionId } from '../../../legacy-adapter/src/session-cookie.js';
-import { SqliteSessionStore } from '../../../legacy-adapter/src/session-store.js';
-import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../test/kit/index.js';
+import { pino } from 'pino';
+import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_JWT_SECRETS, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../test/kit/index.js';
 import { startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
+import { openSessionBridge } from '../bridge/index.js';
 import type { RouteSummary } from './diff-queries.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
-import type { AuthorizeShadow } from './shadow-settings.js';
 
-// The legacy app and the new backend on one database, the proxy in front with shadow on
-// for users and mcp: every difference the report names is a real one between the two.
+// The legacy app and the new backend on one database, the proxy in front with the session
+// bridge and shadow on for users and mcp, as the proxy process runs them: every difference
+// the report names is a real one between the two backends.
 
 const IGNORES = '[created_at, "*.updated_at"]';
 
@@ -53,20 +52,9 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
     const dbPath = dir.file('app.db');
     legacy = await startLegacy({ dbPath });
     nb = await startNewBackend({ dbPath });
-    // What the proxy's session bridge does for a copy to a JWT backend: the legacy
-    // session's user, as a bearer token the new backend accepts.
-    const sessions = new SqliteSessionStore(legacy.db, { pruneIntervalMs: 0 });
-    const roleOf = legacy.db.prepare<[number], { role: 'admin' | 'user' }>('SELECT role FROM users WHERE id = ?');
-    const authorizeShadow: AuthorizeShadow = async (req: IncomingMessage, backend) => {
-      if (backend.auth !== 'jwt') return undefined;
-      const cookie = readSessionId(req.headers.cookie, TEST_SESSION_SECRETS);
-      const session = cookie.ok ? sessions.lookup(cookie.sid) : undefined;
-      const user = typeof session?.userId === 'number' ? roleOf.get(session.userId) : undefined;
-      if (!session || !user) return { cookie: null };
-      return { cookie: null, authorization: `Bearer ${await nb.mint(session.userId as number, user.role)}` };
-    };
-    ext = createShadowExtension({ diffsPath: dir.file('diffs.db'), storeOptions: { flushMs: 5 }, authorizeShadow });
-    proxy = await startProxy(routesYaml(legacy.url, nb.url), { extensions: [ext] });
+    const bridge = openSessionBridge({ databasePath: dbPath, sessionSecrets: TEST_SESSION_SECRETS, jwtSecrets: TEST_JWT_SECRETS, logger: pino({ level: 'silent' }) });
+    ext = createShadowExtension({ diffsPath: dir.file('diffs.db'), storeOptions: { flushMs: 5 }, authorizeShadow: bridge.authorizeShadow });
+    proxy = await startProxy(routesYaml(legacy.url, nb.url), { extensions: [ext, bridge] });
   });
   after(async () => {
     await proxy?.close();
