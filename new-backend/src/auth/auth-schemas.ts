@@ -65,16 +65,15 @@ export type GrantRequest =
 
 /** POST /auth/token: the grant first, then its own fields. */
 export function validateTokenRequest(body: Readonly<Record<string, unknown>>): Validation<GrantRequest> {
-  const grant = body.grant_type ?? 'password';
-  if (grant === 'password') {
-    const credentials = validateCredentials(body);
-    return credentials.ok ? { ok: true, value: { grant, ...credentials.value } } : credentials;
-  }
-  if (grant === 'refresh_token') return { ok: true, value: { grant, refreshToken: refreshTokenIn(body) } };
-  return { ok: false, message: TOKEN_MESSAGES.grantType };
+  const grant = TokenRequest.shape.grant_type.safeParse(body.grant_type);
+  if (!grant.success) return { ok: false, message: TOKEN_MESSAGES.grantType };
+  if (grant.data === 'refresh_token') return { ok: true, value: { grant: 'refresh_token', refreshToken: refreshTokenIn(body) } };
+  const credentials = validateCredentials(body);
+  return credentials.ok ? { ok: true, value: { grant: 'password', ...credentials.value } } : credentials;
 }
 
-export function refreshTokenIn(body: Readonly<Record<string, unknown>>): string | undefined {
-  const token = body.refresh_token;
-  return typeof token === 'string' && token !== '' ? token : undefined;
+/** The refresh token of a body, when it is there as a non-empty string. */
+export function refreshTokenIn(body: unknown): string | undefined {
+  const parsed = RefreshRequest.safeParse(body);
+  return parsed.success ? parsed.data.refresh_token : undefined;
 }
