@@ -2,6 +2,7 @@ import { expandEnv } from './expand-env.js';
 import { KNOWN_METHODS, UNSAFE_METHODS } from './http-methods.js';
 import { parsePattern, type PathPattern } from './path-pattern.js';
 import { unknownName, type Problem } from './problem.js';
+import { parseIgnorePattern } from '../shadow/ignore-pattern.js';
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -145,6 +146,12 @@ function checkShadow(
   if (Array.isArray(shadow.headers)) {
     for (const [j, h] of shadow.headers.entries()) {
       if (typeof h === 'string' && !HEADER_NAME.test(h)) errors.push({ path: at('shadow', 'headers', j), message: `"${h}" is not a header name` });
+    }
+  }
+  if (Array.isArray(shadow.ignore)) {
+    for (const [j, pattern] of shadow.ignore.entries()) {
+      const parsed = typeof pattern === 'string' ? parseIgnorePattern(pattern) : undefined;
+      if (parsed && !parsed.ok) errors.push({ path: at('shadow', 'ignore', j), message: parsed.reason });
     }
   }
 }

@@ -77,3 +77,28 @@ describe('ignore patterns', () => {
     if (!r.ok) assert.equal(r.errors.length, 2);
   });
 });
+
+describe('ignore patterns in routes.yaml', () => {
+  it('a bad pattern is refused when the routes file loads, naming its place', async () => {
+    const { parseRouteTable } = await import('../config/index.js');
+    const yaml = `version: 1
+backends:
+  legacy: { url: http://127.0.0.1:5601, auth: session }
+  new: { url: http://127.0.0.1:5602, auth: jwt }
+default: legacy
+routes:
+  - name: users
+    paths: [/users]
+    target: legacy
+    shadow: { to: new, ignore: [created_at, "$.items[", "$"] }
+`;
+    const r = parseRouteTable(yaml, { source: 'routes.yaml', env: {} });
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.errors.length, 2, r.errors.join('\n'));
+      assert.match(r.errors[0] ?? '', /routes\[0\]\.shadow\.ignore\[1\]: ignore pattern "\$\.items\[": has a "\[" without its "\]"/);
+      assert.match(r.errors[1] ?? '', /routes\[0\]\.shadow\.ignore\[2\]: .*whole body/);
+    }
+    assert.equal(parseRouteTable(yaml.replace(', "$.items[", "$"', ', "*.updated_at", "$[*].id"'), { source: 'routes.yaml', env: {} }).ok, true);
+  });
+});
