@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../lib/logger.js';
 import { argvSha256 } from '../../../lib/mcp-client/protocol.js';
@@ -72,7 +73,9 @@ export function createCommandService(deps: CommandServiceDeps) {
     const cwdInput = input.cwd ?? '.';
     const cwd = confinePath(deps.workspace, deps.workspace, cwdInput);
     if (!cwd.ok) return refuse(refusal('denied', 'workspace:cwd', `The working directory ${cwd.reason}`, { argv }), argv, cwdInput);
-    if (!cwd.exists) return refuse(refusal('invalid', 'workspace:cwd', `The working directory "${cwdInput}" does not exist in the workspace`, { argv }), argv, cwdInput);
+    if (!cwd.exists || !isDirectory(cwd.real)) {
+      return refuse(refusal('invalid', 'workspace:cwd', `The working directory "${cwdInput}" is not a directory in the workspace`, { argv }), argv, cwdInput);
+    }
 
     const evaluation = evaluatePolicy(policy, argv);
     for (const p of evaluation.paths) {
@@ -191,4 +194,12 @@ function findInSearchPath(name: string, dirs: readonly string[]): string | undef
     if (checkBinary(candidate) === undefined) return candidate;
   }
   return undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -90,6 +90,14 @@ describe('terminal_command through the MCP SDK (in memory)', () => {
     assert.match(call.text, /^Shell operators are not supported: run one program with plain arguments/);
   });
 
+  it('wants the working directory to exist and be a directory', async () => {
+    for (const cwd of ['missing', 'notes.txt']) {
+      const call = await alice.run({ command: 'pwd', cwd });
+      assert.equal(call.report.outcome, 'invalid', cwd);
+      assert.equal(call.report.rule, 'workspace:cwd');
+    }
+  });
+
   it('fails closed on an unterminated quote', async () => {
     const call = await alice.run({ command: 'echo "unterminated' });
     assert.equal(call.report.outcome, 'invalid');

@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export type Confined =
@@ -22,15 +22,6 @@ export function confinePath(root: string, base: string, input: string): Confined
     return { ok: false, reason: `"${input}" is outside the workspace` };
   }
   return { ok: true, real: real.path, relative: rel === '' ? '.' : rel.split(sep).join('/'), exists: real.exists };
-}
-
-/** A working directory: confined, existing, and a directory. */
-export function confineDirectory(root: string, input: string): Confined {
-  const confined = confinePath(root, root, input);
-  if (!confined.ok) return confined;
-  if (!confined.exists) return { ok: false, reason: `"${input}" does not exist in the workspace` };
-  if (!statSync(confined.real).isDirectory()) return { ok: false, reason: `"${input}" is not a directory` };
-  return confined;
 }
 
 type Resolved = { ok: true; path: string; exists: boolean } | { ok: false; reason: string };
