@@ -46,7 +46,15 @@ export interface BackendProxy extends BackendHandle {
 export function createBackendProxy(name: string, url: URL, options: BackendProxyOptions): BackendProxy {
   const agentOptions: http.AgentOptions = { keepAlive: true, timeout: options.freeSocketTimeoutMs, maxFreeSockets: 256, scheduling: 'lifo' };
   const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const target = url.origin;
+  // http-proxy parses a string target on every request; this one is parsed once.
+  const target = {
+    protocol: url.protocol,
+    host: url.host,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (url.protocol === 'https:' ? '443' : '80'),
+    path: '/',
+    pathname: '/',
+  };
   let server: Server | undefined;
   const middleware: RequestHandler = createProxyMiddleware({
     target,
