@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { renameSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createProxy, type Proxy, type ProxyExtension } from '../../proxy/src/index.js';
+import { signSessionId } from '../../legacy-adapter/src/session-cookie.js';
 import { openSessionBridge, type SessionBridge, type SessionBridgeOptions } from '../../proxy/src/bridge/index.js';
 import { watchRoutesFile, type RoutesFileWatcher } from '../../proxy/src/watch-routes-file.js';
 import { ApiClient } from './client.js';
@@ -184,4 +185,18 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The session id inside a browser's `connect.sid` cookie (signature not checked), or undefined. */
+export async function sessionIdOf(client: ApiClient): Promise<string | undefined> {
+  const raw = await client.cookie('connect.sid');
+  if (!raw) return undefined;
+  const value = decodeURIComponent(raw);
+  const dot = value.lastIndexOf('.');
+  return value.startsWith('s:') && dot > 2 ? value.slice(2, dot) : undefined;
+}
+
+/** A `Cookie` header carrying `sid` signed as express-session would with `secrets[0]`. */
+export function sessionCookieHeader(sid: string, secrets: readonly string[]): string {
+  return `connect.sid=${encodeURIComponent(signSessionId(sid, secrets))}`;
 }
