@@ -32,6 +32,8 @@ export interface StartSystemOptions {
   readonly extraBackends?: Readonly<Record<string, { readonly url: string; readonly auth: 'session' | 'jwt' }>>;
   /** Extra routes, placed before the standard three (first match wins). */
   readonly extraRoutes?: readonly { readonly name: string; readonly paths: readonly string[]; readonly target: string }[];
+  /** YAML lines added under a standard route, e.g. `{ users: ['shadow: { to: new }'] }`. */
+  readonly routeLines?: Partial<Record<keyof Routing, readonly string[]>>;
   /** Extensions around the bridge, e.g. shadow traffic, which goes before it: `(bridge) => [shadow, bridge]`. */
   readonly extensions?: (bridge: SessionBridge) => ProxyExtension[];
   /** Follow routes.yaml changes as main.ts does (default true); otherwise `route()` reloads by hand. */
@@ -158,7 +160,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
 }
 
 /** The routes.yaml of a system: the repository's three routes and backends, in the file's own layout. */
-export function systemRoutesYaml(routing: Routing, urls: { legacy: string; new: string }, options: Pick<StartSystemOptions, 'extraBackends' | 'extraRoutes'> = {}): string {
+export function systemRoutesYaml(routing: Routing, urls: { legacy: string; new: string }, options: Pick<StartSystemOptions, 'extraBackends' | 'extraRoutes' | 'routeLines'> = {}): string {
   const lines = ['# routes.yaml written by test/kit/system.ts', 'version: 1', 'backends:'];
   lines.push(`  legacy: { url: "${urls.legacy}", auth: session }`, `  new: { url: "${urls.new}", auth: jwt }`);
   for (const [name, b] of Object.entries(options.extraBackends ?? {})) lines.push(`  ${name}: { url: "${b.url}", auth: ${b.auth} }`);
@@ -169,7 +171,10 @@ export function systemRoutesYaml(routing: Routing, urls: { legacy: string; new: 
     { name: 'users', paths: ['/users', '/users/**'], target: routing.users },
     { name: 'mcp', paths: ['/mcp', '/mcp/**'], target: routing.mcp },
   ];
-  for (const r of routes) lines.push(`  - name: ${r.name}`, `    paths: [${r.paths.join(', ')}]`, `    target: ${r.target}`);
+  for (const r of routes) {
+    lines.push(`  - name: ${r.name}`, `    paths: [${r.paths.join(', ')}]`, `    target: ${r.target}`);
+    for (const line of options.routeLines?.[r.name as keyof Routing] ?? []) lines.push(`    ${line}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
