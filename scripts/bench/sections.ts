@@ -1,3 +1,4 @@
+import { bridgeSection } from './bridge-section.js';
 import type { LoadTarget } from './measure.js';
 import type { BenchStack } from './stack.js';
 
@@ -87,4 +88,5 @@ export const SECTIONS: readonly BenchSection[] = [
       };
     },
   },
+  bridgeSection,
 ];
