@@ -76,6 +76,7 @@ export function createMcpHttpApp(deps: McpHttpDeps): McpHttpApp {
     if (sessionId !== undefined) {
       const entry = registry.lookup(sessionId, identity);
       if (!entry) return sendJsonRpcError(res, 404, 'Session not found: initialize a new session', {}, -32001);
+      cancelIfAbandoned(req.body, res, entry.transport);
       return entry.transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) {
@@ -137,4 +138,23 @@ export function createMcpHttpApp(deps: McpHttpDeps): McpHttpApp {
       await registry.closeAll();
     },
   };
+}
+
+/**
+ * A caller that hangs up before its answer (a backend that died) cancels its requests,
+ * through the SDK's own `notifications/cancelled`: the tool's abort signal fires and the
+ * command's process group is killed instead of running on to its timeout.
+ */
+function cancelIfAbandoned(body: unknown, res: Response, transport: StreamableHTTPServerTransport): void {
+  const messages = Array.isArray(body) ? body : [body];
+  const ids = messages
+    .filter((m): m is { id: string | number; method: string } => typeof m === 'object' && m !== null && 'id' in m && 'method' in m)
+    .map((m) => m.id);
+  if (ids.length === 0) return;
+  res.on('close', () => {
+    if (res.writableEnded) return;
+    for (const requestId of ids) {
+      transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the client went away' } });
+    }
+  });
 }

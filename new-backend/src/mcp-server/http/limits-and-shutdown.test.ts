@@ -1,12 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ACTING_USER_HEADER, TERMINAL_TOOL } from '../../../../lib/mcp-client.js';
 import type { CommandReport } from '../command-report.js';
 import { MCP_TOKEN, USERS, testPolicy } from '../test/fixture.js';
-import { startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
+import { INITIALIZE, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
 import { isAlive, readPids, waitFor } from '../test/processes.js';
 
 const asUser = (id: number) => ({ authorization: `Bearer ${MCP_TOKEN}`, [ACTING_USER_HEADER]: String(id) });
@@ -65,6 +66,20 @@ describe('timeouts, concurrency and shutdown over HTTP (P3, P6, M12)', () => {
     assert.match(r.report.reason ?? '', /Timed out after 1000 ms/);
     const pids = await readPids(join(h.fx.workspace, 'pids'), 3);
     await waitFor(() => pids.every((p) => !isAlive(p)), 'all three processes to die');
+  });
+
+  it('kills a command whose caller hangs up before the answer', async () => {
+    writeFileSync(join(h.fx.workspace, 'abandoned.sh'), 'sleep 300 &\necho $! >> abandoned.pids\necho $$ >> abandoned.pids\nwait\n');
+    const init = await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...asUser(USERS.bob) }, body: INITIALIZE });
+    const session = init.headers['mcp-session-id'] as string;
+    const req = request(h.url, { method: 'POST', headers: { ...JSON_HEADERS, ...asUser(USERS.bob), 'mcp-session-id': session } });
+    req.on('error', () => undefined);
+    req.end(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: TERMINAL_TOOL, arguments: { command: 'sh abandoned.sh', timeout_ms: 100_000 } } }));
+    const pids = await readPids(join(h.fx.workspace, 'abandoned.pids'), 2);
+    req.destroy();
+    await waitFor(() => pids.every((p) => !isAlive(p)), 'the abandoned command to be killed');
+    await waitFor(() => h.fx.runner.liveGroups() === 0, 'no live group left');
+    await waitFor(() => h.fx.audit.recent(1)[0]?.outcome === 'cancelled', 'the audit row to say cancelled');
   });
 
   it('caps commands running at once per user, and kills live groups on shutdown', async () => {
