@@ -217,6 +217,17 @@ describe('session bridge: requests to a jwt backend', { timeout: 120_000 }, () =
     assert.equal((await user.client.get('/auth/me')).status, 200);
   });
 
+  it('counts what it did in the proxy metrics', async () => {
+    const user = await logIn();
+    await echoed({ cookie: user.cookie });
+    await echoed({ cookie: 'connect.sid=unsigned' });
+    const text = await (await system.adminApi('metrics')).text();
+    for (const event of ['bridged', 'minted', 'bad-cookie']) {
+      const value = Number(new RegExp(`^proxy_bridge_events_total\\{event="${event}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      assert.ok(value >= 1, `proxy_bridge_events_total{event="${event}"} should count, metrics say ${value}`);
+    }
+  });
+
   it("re-mints when the user's role changes", async () => {
     const user = await logIn();
     assert.equal((await user.client.get('/users')).status, 403);

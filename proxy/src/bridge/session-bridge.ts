@@ -1,17 +1,18 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../lib/logger.js';
 import { AUDIENCE, type TokenService } from '../../../lib/tokens.js';
-import { clearSessionCookie, newSessionData, readSessionId, serializeSessionCookie } from '../../../legacy-adapter/src/session-cookie.js';
 import { canaryIdentity } from '../config/index.js';
-import type { ProxyExtension, UpstreamResponse } from '../extension.js';
+import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { Identify } from '../identify.js';
 import type { AuthorizeShadow } from '../shadow/shadow-settings.js';
 import { createBridgeMetrics, NO_BRIDGE_METRICS, type BridgeEvent, type BridgeMetrics } from './bridge-metrics.js';
 import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, DEFAULT_REUSE_MARGIN_SEC, DEFAULT_TOUCH_INTERVAL_MS, tokenExpiry, touchedExpiry, type LiveSession } from './bridge-policy.js';
 import type { BridgeSessions } from './bridge-sessions.js';
-import { withoutSessionCookie, withSessionSetCookie } from './cookie-header.js';
+import { withoutSessionCookie } from './cookie-header.js';
+import { readRequestView, type RequestView } from './request-view.js';
+import { createSessionSignals } from './session-signals.js';
 import { TokenCache } from './token-cache.js';
 
 export interface SessionBridgeOptions {
@@ -48,20 +49,6 @@ export interface SessionBridge extends ProxyExtension {
   registerMetrics(registry: Registry): void;
 }
 
-/** What the bridge learnt about one request; computed once, shared by identify and the hooks. */
-interface RequestView {
-  readonly sid: string | undefined;
-  readonly cookieState: 'absent' | 'unsigned' | 'bad-signature' | 'valid';
-  /** The Cookie header as the client sent it. */
-  readonly cookie: string | undefined;
-  readonly clientAuthorization: boolean;
-  tag: string | undefined;
-  looked: boolean;
-  session: LiveSession | undefined;
-}
-
-const PROXY_ONLY_ANSWER = ['x-auth-token', 'x-auth-logout'] as const;
-
 /**
  * The session ↔ JWT bridge (DESIGN §6) as a proxy extension. Towards a `jwt` backend it
  * turns a live legacy session into a short bearer token; from one, it turns `X-Auth-Token`
@@ -90,19 +77,10 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
 
   function view(req: IncomingMessage): RequestView {
     let v = views.get(req);
-    if (v) return v;
-    const cookie = req.headers.cookie;
-    const read = readSessionId(cookie, secrets);
-    v = {
-      sid: read.ok ? read.sid : undefined,
-      cookieState: read.ok ? 'valid' : read.reason,
-      cookie,
-      clientAuthorization: req.headers.authorization !== undefined,
-      tag: undefined,
-      looked: false,
-      session: undefined,
-    };
-    views.set(req, v);
+    if (!v) {
+      v = readRequestView(req, secrets);
+      views.set(req, v);
+    }
     return v;
   }
 
@@ -183,35 +161,7 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
     cache.delete(v.tag ?? tokens.sessionTag(v.sid));
   }
 
-  async function logIn(ctx: ForwardContext, upstream: UpstreamResponse, issued: string | string[]): Promise<void> {
-    const where = { reqId: ctx.requestId, backend: ctx.backend.name, path: ctx.path };
-    if (upstream.statusCode < 200 || upstream.statusCode > 299 || typeof issued !== 'string') {
-      logger.warn({ ...where, status: upstream.statusCode }, `session bridge: X-Auth-Token on a ${upstream.statusCode} answer (or sent twice) ignored; a backend sends it with a successful login only`);
-      return count('refused-token');
-    }
-    const verified = await tokens.verify(issued.trim(), AUDIENCE.newBackend);
-    if (!verified.ok) {
-      logger.warn({ ...where, reason: verified.reason }, `session bridge: X-Auth-Token from backend "${ctx.backend.name}" refused (${verified.reason}); no session created. Check that it and the proxy share JWT_SECRET`);
-      return count('refused-token');
-    }
-    // express-session's regenerate(): the session the browser came with ends, and the new
-    // one gets an id the store makes up, never one the client offered (S6).
-    endSession(view(ctx.req));
-    const data = newSessionData(Number(verified.claims.sub), clock(), secure);
-    const sid = sessions.create(data);
-    upstream.headers['set-cookie'] = withSessionSetCookie(upstream.headers['set-cookie'], serializeSessionCookie(sid, data, secrets));
-    count('login');
-  }
-
-  function logOut(ctx: ForwardContext, headers: IncomingHttpHeaders, signal: string | string[]): void {
-    if (signal !== '1') {
-      logger.warn({ reqId: ctx.requestId, backend: ctx.backend.name }, 'session bridge: X-Auth-Logout must be exactly "1"; ignored');
-      return;
-    }
-    endSession(view(ctx.req));
-    headers['set-cookie'] = withSessionSetCookie(headers['set-cookie'], clearSessionCookie(secure));
-    count('logout');
-  }
+  const signals = createSessionSignals({ sessions, tokens, secrets, secure, logger, clock, count, view: (ctx) => view(ctx.req), endSession });
 
   return {
     name: 'session-bridge',
@@ -239,16 +189,7 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
     },
     onResponseHeaders(ctx, upstream) {
       if (ctx.backend.auth !== 'jwt') return;
-      const { headers } = upstream;
-      const issued = headers['x-auth-token'];
-      const signal = headers['x-auth-logout'];
-      if (issued === undefined && signal === undefined) return;
-      for (const name of PROXY_ONLY_ANSWER) delete headers[name];
-      if (signal !== undefined) {
-        if (issued !== undefined) logger.warn({ reqId: ctx.requestId }, 'session bridge: an answer with both X-Auth-Logout and X-Auth-Token is a logout; the token is ignored');
-        return logOut(ctx, headers, signal);
-      }
-      return logIn(ctx, upstream, issued as string | string[]);
+      return signals.onAnswer(ctx, upstream);
     },
     close() {
       cache.clear();
