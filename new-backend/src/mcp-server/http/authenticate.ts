@@ -43,7 +43,7 @@ export async function authenticate(headers: IncomingHttpHeaders, deps: AuthDeps)
   const verified = await deps.tokens.verify(token, AUDIENCE.mcp);
   if (!verified.ok) return deny(401, `Invalid bearer token (${verified.reason}): use MCP_TOKEN or an access token minted for urn:strangler:mcp`);
   if (acting !== undefined) return deny(403, `Only the service token may assert ${ACTING_USER_HEADER}`);
-  const revoked = deps.users.isRevoked(verified.claims.jti);
+  const revoked = deps.users.isRevoked(verified.claims.jti, Number(verified.claims.sub), verified.claims.iat);
   if (!revoked.ok) return deny(503, revoked.reason);
   if (revoked.revoked) return deny(401, 'Invalid bearer token (revoked): sign in again');
   const found = deps.users.findUser(Number(verified.claims.sub));

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ACTING_USER_HEADER, TERMINAL_TOOL } from '../../../../lib/mcp-client.js';
-import { AUDIENCE } from '../../../../lib/tokens.js';
+import { AUDIENCE, ISSUER } from '../../../../lib/tokens.js';
 import type { CommandReport } from '../command-report.js';
 import { MCP_TOKEN, USERS } from '../test/fixture.js';
 import { INITIALIZE, INSPECTOR_ORIGIN, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
@@ -25,7 +25,9 @@ describe('MCP over Streamable HTTP: transport and auth (M2-M10)', () => {
   let h: HttpFixture;
   before(async () => {
     h = await startHttpFixture();
-    h.fx.db.exec('CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+    // As the new backend's migration 0002 creates them.
+    h.fx.db.exec(`CREATE TABLE IF NOT EXISTS revoked_tokens (iss TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (iss, jti));
+      CREATE TABLE IF NOT EXISTS user_token_state (user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE, tokens_valid_after INTEGER NOT NULL);`);
   });
   after(() => h.close());
 
@@ -70,10 +72,18 @@ describe('MCP over Streamable HTTP: transport and auth (M2-M10)', () => {
 
   it('answers 401 to a revoked access token', async () => {
     const { token, claims } = await h.tokens.mint({ sub: USERS.alice, role: 'user', audience: AUDIENCE.mcp });
-    h.fx.db.prepare('INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(claims.jti, claims.exp);
+    h.fx.db.prepare('INSERT INTO revoked_tokens (iss, jti, expires_at) VALUES (?, ?, ?)').run(ISSUER, claims.jti, claims.exp);
     const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` }, body: INITIALIZE });
     assert.equal(res.status, 401);
     assert.match(res.body, /revoked/);
+  });
+
+  it('answers 401 to an access token issued before the user logged out everywhere (tokens-valid-after)', async () => {
+    const { token, claims } = await h.tokens.mint({ sub: USERS.formerAdmin, role: 'user', audience: AUDIENCE.mcp });
+    const headers = { ...JSON_HEADERS, authorization: `Bearer ${token}` };
+    assert.equal((await rawRequest(h.url, { headers, body: INITIALIZE })).status, 200);
+    h.fx.db.prepare('INSERT INTO user_token_state (user_id, tokens_valid_after) VALUES (?, ?)').run(USERS.formerAdmin, claims.iat + 1);
+    assert.equal((await rawRequest(h.url, { headers, body: INITIALIZE })).status, 401);
   });
 
   it('refuses a token in the query string, even next to a valid header (M5)', async () => {

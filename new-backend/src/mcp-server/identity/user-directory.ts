@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { openDatabase, type SqliteDatabase } from '../../../../lib/sqlite.js';
+import { createRevocationCheck, type RevocationCheck } from '../../../../lib/token-revocation.js';
 
 export interface DirectoryUser {
   readonly id: number;
@@ -12,7 +13,8 @@ export type RevocationLookup = { ok: true; revoked: boolean } | { ok: false; rea
 /** The narrow view of the shared database the MCP server needs: read-only, users and revocations. */
 export interface UserDirectory {
   findUser(id: number): UserLookup;
-  isRevoked(jti: string): RevocationLookup;
+  /** Whether an access token is revoked: its jti denylisted, or issued (`iat`) before the user's tokens-valid-after (J8, J9). */
+  isRevoked(jti: string, userId: number, iat: number): RevocationLookup;
   close(): void;
 }
 
@@ -23,10 +25,12 @@ export interface UserDirectory {
  */
 export function createUserDirectory(path: string): UserDirectory {
   let db: SqliteDatabase | undefined;
+  let revocation: RevocationCheck | undefined;
   const open = (): SqliteDatabase | undefined => {
     if (db) return db;
     if (path !== ':memory:' && !existsSync(path)) return undefined;
     db = openDatabase(path, { readonly: true });
+    revocation = createRevocationCheck(db);
     return db;
   };
   const unavailable = (err?: unknown) => ({
@@ -46,13 +50,10 @@ export function createUserDirectory(path: string): UserDirectory {
         return unavailable(err);
       }
     },
-    isRevoked(jti) {
+    isRevoked(jti, userId, iat) {
       try {
-        const conn = open();
-        if (!conn) return unavailable();
-        const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revoked_tokens'").get();
-        if (!table) return { ok: true, revoked: false };
-        return { ok: true, revoked: conn.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(jti) !== undefined };
+        if (!open() || !revocation) return unavailable();
+        return { ok: true, revoked: revocation.isRevoked(jti) || iat < revocation.validAfter(userId) };
       } catch (err) {
         return unavailable(err);
       }
@@ -60,6 +61,7 @@ export function createUserDirectory(path: string): UserDirectory {
     close() {
       db?.close();
       db = undefined;
+      revocation = undefined;
     },
   };
 }
