@@ -128,6 +128,7 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
 
   const writeAll = db.transaction((rows: DiffRecord[], counts: Map<string, { dropped: number; oversized: number }>) => {
     const touched = new Set<string>();
+    const withExchanges = new Set<string>();
     for (const row of rows) {
       const info = insertDiff.run({
         at: row.at,
@@ -146,7 +147,10 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
         shadowMs: row.shadowMs ?? null,
         error: row.error ?? null,
       });
-      if (row.exchange && !row.match) insertExchange.run(info.lastInsertRowid, row.route, JSON.stringify(row.exchange));
+      if (row.exchange && !row.match) {
+        insertExchange.run(info.lastInsertRowid, row.route, JSON.stringify(row.exchange));
+        withExchanges.add(row.route);
+      }
       rowsPerRoute.set(row.route, (rowsPerRoute.get(row.route) ?? 0) + 1);
       touched.add(row.route);
     }
@@ -157,8 +161,8 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
         pruneRows.run(route, route, maxRows - 1);
         rowsPerRoute.set(route, countRows.get(route)?.n ?? 0);
       }
-      pruneExchanges.run(route, route, maxExchanges - 1);
     }
+    for (const route of withExchanges) pruneExchanges.run(route, route, maxExchanges - 1);
   });
 
   function flush(): void {
