@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { openDatabase, type SqliteDatabase } from '../../../lib/sqlite.js';
 import type { DiffRecord, ShadowEventKind } from './diff-record.js';
 import { createDiffQueries, type DiffQueries } from './diff-queries.js';
-import { generalizePath } from './json-path.js';
+import { prepareDiffSchema } from './diff-schema.js';
 import type { NoiseEntry } from './noise.js';
 
 export interface DiffStoreOptions {
@@ -33,48 +32,6 @@ export interface DiffStore extends DiffSink, DiffQueries {
   close(): void;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS diffs (
-  id INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  route TEXT NOT NULL,
-  method TEXT NOT NULL,
-  path TEXT NOT NULL,
-  request_id TEXT,
-  primary_backend TEXT NOT NULL,
-  shadow_backend TEXT NOT NULL,
-  primary_status INTEGER,
-  shadow_status INTEGER,
-  match INTEGER NOT NULL CHECK (match IN (0, 1)),
-  differences TEXT NOT NULL DEFAULT '[]',
-  omitted INTEGER NOT NULL DEFAULT 0,
-  primary_ms REAL,
-  shadow_ms REAL,
-  error TEXT
-);
-CREATE INDEX IF NOT EXISTS diffs_route_at ON diffs (route, at);
-CREATE TABLE IF NOT EXISTS diff_exchanges (
-  diff_id INTEGER PRIMARY KEY REFERENCES diffs (id) ON DELETE CASCADE,
-  route TEXT NOT NULL,
-  exchange TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS diff_exchanges_route ON diff_exchanges (route, diff_id);
-CREATE TABLE IF NOT EXISTS shadow_events (
-  route TEXT NOT NULL,
-  minute INTEGER NOT NULL,
-  dropped INTEGER NOT NULL DEFAULT 0,
-  oversized INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (route, minute)
-);
-CREATE TABLE IF NOT EXISTS shadow_noise (
-  route TEXT NOT NULL,
-  pattern TEXT NOT NULL,
-  hits INTEGER NOT NULL,
-  first_at INTEGER NOT NULL,
-  last_at INTEGER NOT NULL,
-  PRIMARY KEY (route, pattern)
-);
-`;
 
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const MAX_PATH_CHARS = 2048;
@@ -97,8 +54,7 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
   const clock = options.clock ?? Date.now;
   const pruneSlack = Math.max(50, Math.floor(maxRows / 10));
 
-  db.exec(SCHEMA);
-  registerFunctions(db);
+  prepareDiffSchema(db);
   const insertDiff = db.prepare(`INSERT INTO diffs (at, route, method, path, request_id, primary_backend, shadow_backend,
     primary_status, shadow_status, match, differences, omitted, primary_ms, shadow_ms, error)
     VALUES (@at, @route, @method, @path, @requestId, @primaryBackend, @shadowBackend, @primaryStatus, @shadowStatus,
@@ -224,27 +180,6 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
     },
     ...createDiffQueries(db, clock),
   };
-}
-
-/**
- * Reads a diffs file without changing it (the CLI, while the proxy writes): undefined
- * when the file does not exist; a file without tables reads as empty.
- */
-export function openDiffReader(path: string, clock: () => number = Date.now): { queries: DiffQueries; close(): void } | undefined {
-  if (!existsSync(path)) return undefined;
-  const db = openDatabase(path, { readonly: true });
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((t) => t.name);
-  if (!tables.includes('diffs') || !tables.includes('shadow_events') || !tables.includes('shadow_noise')) {
-    db.close();
-    const empty = createDiffStore(openDatabase(':memory:'), {}, true);
-    return { queries: empty, close: () => empty.close() };
-  }
-  registerFunctions(db);
-  return { queries: createDiffQueries(db, clock), close: () => db.close() };
-}
-
-function registerFunctions(db: SqliteDatabase): void {
-  db.function('generalize_path', { deterministic: true }, (p: unknown) => (typeof p === 'string' ? generalizePath(p) : null));
 }
 
 /** Opens (creating if needed) the diffs file and a store that closes it on close(). */

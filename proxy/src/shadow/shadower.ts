@@ -2,6 +2,7 @@ import { Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:
 import type { Logger } from '../../../lib/logger.js';
 import { compareAnswers, type Comparison } from './compare-answers.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
+import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
 import { createDiffer, type Differ } from './diff.js';
 import type { DiffSink } from './diff-store.js';
 import { NoiseBook } from './noise.js';
@@ -43,7 +44,6 @@ export interface Shadower {
 }
 
 const EMPTY_BODY: BodyCopy = Object.freeze({ body: Buffer.alloc(0), truncated: false, complete: true });
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect'];
 
 /**
  * Mirrors a sample of a route's requests to its shadow backend and records how the two
@@ -114,7 +114,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       return undefined;
     }
     open++;
-    const headers = copyHeaders(req.headers, start.requestId);
+    const headers = copyRequestHeaders(req.headers, start.requestId);
     let requestBody: Promise<BodyCopy> = Promise.resolve(EMPTY_BODY);
     let primary: { status: number; headers: IncomingHttpHeaders; body: Promise<BodyCopy> } | undefined;
     let ended = false;
@@ -181,7 +181,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       origin: backend.url,
       method: start.method,
       pathAndSearch: start.pathAndSearch,
-      headers: applyChanges(headers, await authorize(start.req, backend)),
+      headers: applyHeaderChanges(headers, await authorize(start.req, backend)),
       body,
       timeoutMs: settings.timeoutMs,
       maxBytes: maxBodyBytes,
@@ -229,24 +229,4 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       agents.clear();
     },
   };
-}
-
-function copyHeaders(source: IncomingHttpHeaders, requestId: string): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(source)) if (value !== undefined) out[name] = value;
-  for (const name of HOP_BY_HOP) delete out[name];
-  out['x-shadow-request'] = '1';
-  out['x-request-id'] = requestId;
-  return out;
-}
-
-function applyChanges(headers: OutgoingHttpHeaders, changes: Readonly<Record<string, string | string[] | null | undefined>> | undefined): OutgoingHttpHeaders {
-  if (!changes) return headers;
-  const out = { ...headers };
-  for (const [name, value] of Object.entries(changes)) {
-    const key = name.toLowerCase();
-    if (value === null || value === undefined) delete out[key];
-    else out[key] = value;
-  }
-  return out;
 }
