@@ -206,7 +206,7 @@ describe('session bridge: requests to a jwt backend', { timeout: 120_000 }, () =
     assert.equal(sessionRow(user.sid).expiresAt, touched.expiresAt);
   });
 
-  it('keeps a session working after its user changes their password on new (fresh token after tokens-valid-after)', async () => {
+  it('keeps the session working after its user changes their password on new, as the legacy app does (a fresh token past tokens-valid-after)', async () => {
     const user = await logIn();
     assert.equal((await user.client.get(`/users/${user.id}`)).status, 200);
     const changed = await user.client.put(`/users/${user.id}`, { password: 'a-brand-new-password' });
@@ -215,6 +215,15 @@ describe('session bridge: requests to a jwt backend', { timeout: 120_000 }, () =
     const after = await user.client.get(`/users/${user.id}`);
     assert.equal(after.status, 200, `the legacy session still stands, so the bridge must mint past the password change: ${after.text}`);
     assert.equal((await user.client.get('/auth/me')).status, 200);
+  });
+
+  it('never creates or touches a session for a request that has none (saveUninitialized: false)', async () => {
+    const count = () => (system.legacy.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+    const before = count();
+    await echoed({});
+    await echoed({ cookie: 'connect.sid=s%3Anot-a-session.AAAA' });
+    assert.equal((await system.client().get('/users')).status, 401);
+    assert.equal(count(), before);
   });
 
   it('counts what it did in the proxy metrics', async () => {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../../lib/env.js';
 import type { Logger } from '../../../lib/logger.js';
 import { openDatabase } from '../../../lib/sqlite.js';
 import { createTokenService } from '../../../lib/tokens.js';
@@ -21,6 +22,8 @@ export interface OpenSessionBridgeOptions extends SessionBridgeOptions {
  * const bridge = openSessionBridge({ databasePath: 'data/app.db', sessionSecrets: secretList(env.SESSION_SECRET), jwtSecrets: secretList(env.JWT_SECRET), logger });
  */
 export function openSessionBridge(options: OpenSessionBridgeOptions): SessionBridge {
+  const problems = secretProblems(options.sessionSecrets, options.jwtSecrets);
+  if (problems.length) throw new ConfigError(problems);
   const clock = options.clock ?? Date.now;
   const tokens = createTokenService(options.jwtSecrets, clock);
   const db = openDatabase(options.databasePath);
@@ -33,4 +36,16 @@ export function openSessionBridge(options: OpenSessionBridgeOptions): SessionBri
       db.close();
     },
   };
+}
+
+/** What the bridge refuses to start with (SECURITY J5): the fix is in each message. */
+export function secretProblems(sessionSecrets: readonly string[], jwtSecrets: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (sessionSecrets.length === 0) problems.push('SESSION_SECRET is empty: set the same secret(s) the legacy app uses');
+  if (jwtSecrets.length === 0) problems.push('JWT_SECRET is empty: set the same secret(s) the new backend uses');
+  for (const secret of jwtSecrets) {
+    if (Buffer.byteLength(secret) < 32) problems.push('a JWT_SECRET entry is shorter than 32 bytes: generate one with `openssl rand -base64 48`');
+    if (sessionSecrets.includes(secret)) problems.push('a JWT_SECRET entry is also a SESSION_SECRET: the two must differ');
+  }
+  return problems;
 }

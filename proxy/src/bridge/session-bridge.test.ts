@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { ConfigError } from '../../../lib/env.js';
 import { openDatabase } from '../../../lib/sqlite.js';
 import { createTokenService } from '../../../lib/tokens.js';
 import { tempDir } from '../../../test/kit/temp.js';
+import { openSessionBridge, secretProblems } from './open-session-bridge.js';
 import { createSessionBridge, type SessionBridgeOptions } from './session-bridge.js';
 import { createSqliteBridgeSessions } from './sqlite-bridge-sessions.js';
 
@@ -32,5 +34,35 @@ describe('createSessionBridge: options are checked once, when it is made', () =>
   it('accepts the defaults, and a short lifetime with a margin that fits it', () => {
     assert.equal(createSessionBridge({ sessionSecrets: ['s'] }, deps).name, 'session-bridge');
     assert.equal(createSessionBridge({ sessionSecrets: ['s'], tokenTtlSec: 30 }, deps).name, 'session-bridge');
+  });
+});
+
+describe('openSessionBridge: secrets (SECURITY J5)', () => {
+  const long = 'a-jwt-secret-long-enough-0123456789abcdef';
+  const cases: Array<[string, string[], string[], RegExp | undefined]> = [
+    ['distinct, long enough', ['session-secret'], [long], undefined],
+    ['no JWT secret', ['session-secret'], [], /JWT_SECRET is empty/],
+    ['no session secret', [], [long], /SESSION_SECRET is empty/],
+    ['a short JWT secret', ['session-secret'], ['short'], /shorter than 32 bytes/],
+    ['a JWT secret that is also a session secret', [long, 'x'], [long], /also a SESSION_SECRET/],
+  ];
+  for (const [label, sessionSecrets, jwtSecrets, problem] of cases) {
+    it(`${problem ? 'refuses' : 'accepts'} ${label}`, () => {
+      const problems = secretProblems(sessionSecrets, jwtSecrets);
+      if (problem) assert.match(problems.join('\n'), problem);
+      else assert.deepEqual(problems, []);
+    });
+  }
+
+  it('refuses to open with a ConfigError naming the problem', () => {
+    const dir = tempDir('strangler-bridge-open-');
+    try {
+      assert.throws(
+        () => openSessionBridge({ databasePath: dir.file('app.db'), sessionSecrets: ['same-secret-0123456789abcdef0123456789'], jwtSecrets: ['same-secret-0123456789abcdef0123456789'], logger: pino({ level: 'silent' }) }),
+        (err: unknown) => err instanceof ConfigError && /also a SESSION_SECRET/.test(err.message),
+      );
+    } finally {
+      dir.cleanup();
+    }
   });
 });
