@@ -5,13 +5,14 @@ import { argvSha256 } from '../../../lib/mcp-client/protocol.js';
 import type { GrantVerifier } from './approvals/approval-grant.js';
 import type { AuditDecision, AuditLog } from './audit/audit-log.js';
 import { parseCommand } from './command/parse-command.js';
-import { refusal, type CommandInput, type CommandReport, type Outcome } from './command-report.js';
+import { refusal, type CommandInput, type CommandReport } from './command-report.js';
 import type { Identity } from './identity/identity.js';
 import type { CallLimiter } from './limits/call-limiter.js';
 import { checkBinary } from './policy/check-binary.js';
 import { evaluatePolicy } from './policy/evaluate-policy.js';
 import type { PolicySource } from './policy/policy.js';
-import type { ProcessRunner, RunResult } from './run/process-runner.js';
+import type { ProcessRunner } from './run/process-runner.js';
+import { runReport } from './run-report.js';
 import { confinePath } from './workspace/confine-path.js';
 
 export interface CommandServiceDeps {
@@ -148,44 +149,6 @@ export function createCommandService(deps: CommandServiceDeps) {
 }
 
 export type CommandService = ReturnType<typeof createCommandService>;
-
-function runReport(r: RunResult, rule: string, timeoutMs: number, ctx: { argv: string[]; cwd: string; approverId: number | undefined }): CommandReport {
-  let outcome: Outcome = 'ran';
-  let reportRule = rule;
-  let reason: string | undefined;
-  if (r.spawnError) {
-    outcome = 'error';
-    reason = `The program could not be started (${r.spawnError})`;
-  } else if (r.timedOut) {
-    outcome = 'timeout';
-    reportRule = 'timeout';
-    reason = `Timed out after ${timeoutMs} ms: the program and everything it started were killed`;
-  } else if (r.flooded) {
-    outcome = 'output_limit';
-    reportRule = 'limits:output';
-    reason = 'The program wrote far more output than can be kept and was stopped';
-  } else if (r.cancelled) {
-    outcome = 'cancelled';
-    reportRule = 'cancelled';
-    reason = 'The request was cancelled: the program was killed';
-  }
-  return {
-    outcome,
-    ran: r.spawnError === undefined,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    exit_code: r.exitCode,
-    signal: r.signal,
-    duration_ms: r.durationMs,
-    truncated: r.truncated,
-    timed_out: r.timedOut,
-    rule: reportRule,
-    ...(reason ? { reason } : {}),
-    argv: ctx.argv,
-    cwd: ctx.cwd,
-    ...(ctx.approverId !== undefined ? { approved_by: ctx.approverId } : {}),
-  };
-}
 
 /** An approved program the policy does not name: looked up only in root-owned directories. */
 function findInSearchPath(name: string, dirs: readonly string[]): string | undefined {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { checkBinary } from '../policy/check-binary.js';
 import { CappedOutput } from './capped-output.js';
+import { detectWrappers, wrap } from './containment-wrapper.js';
 import { sanitizeOutput } from './sanitize-output.js';
 
 export interface ResourceLimits {
@@ -200,25 +200,4 @@ export function createProcessRunner(options: RunnerOptions = {}): ProcessRunner 
   }
 
   return { run, liveGroups: () => live.size, killAll, containment: wrappers ? 'setpriv+prlimit' : 'none' };
-}
-
-function wrap(wrappers: RunnerOptions['wrappers'], r: RunRequest): { file: string; args: string[] } {
-  if (!wrappers) return { file: r.file, args: [...r.args] };
-  const limits = [
-    `--cpu=${r.limits.cpuSeconds}`,
-    `--fsize=${r.limits.fileSizeBytes}`,
-    `--nofile=${r.limits.openFiles}`,
-    '--core=0',
-    ...(r.limits.processes ? [`--nproc=${r.limits.processes}`] : []),
-  ];
-  return {
-    file: wrappers.setpriv,
-    args: ['--no-new-privs', '--pdeathsig=KILL', '--', wrappers.prlimit, ...limits, '--', r.file, ...r.args],
-  };
-}
-
-function detectWrappers(): { setpriv: string; prlimit: string } | null {
-  const setpriv = '/usr/bin/setpriv';
-  const prlimit = '/usr/bin/prlimit';
-  return checkBinary(setpriv) === undefined && checkBinary(prlimit) === undefined ? { setpriv, prlimit } : null;
 }
