@@ -55,7 +55,8 @@ async function main(): Promise<void> {
         for (const [target, into] of [[baseline, base], [candidate, cand]] as const) {
           const m = await measure(target, settings, progress.update);
           into.push(m);
-          progress.done(`  ${target.label}${rounds > 1 ? ` (round ${r + 1})` : ''}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${m.failures ? pc.red(`, ${m.failures} failures`) : ''}`);
+          const cpu = cpuCell(m).replaceAll('\n', ', ');
+          progress.done(`  ${target.label}${rounds > 1 ? ` (round ${r + 1})` : ''}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${cpu ? `, CPU µs/req: ${cpu}` : ''}${m.failures ? pc.red(`, ${m.failures} failures`) : ''}`);
         }
       }
       const b = median(base);
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
 }
 
 function print(results: readonly SectionResult[]): void {
-  const table = new Table({ head: ['section', 'run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'failures', 'vs baseline'].map((h) => pc.bold(h)) });
+  const table = new Table({ head: ['section', 'run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'CPU µs/req', 'failures', 'vs baseline'].map((h) => pc.bold(h)), style: { head: [] } });
   for (const r of results) {
     const verdict = (ok: boolean, text: string) => (ok ? pc.green(text) : pc.red(text));
     const notes = [`${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})`];
@@ -89,12 +90,16 @@ function print(results: readonly SectionResult[]): void {
       notes.push(`${verdict(ratio <= limit, `${ratio.toFixed(3)}× ${key.slice(0, 3)}`)} (target ≤ ${limit})`);
     }
     for (const [m, note] of [[r.baseline, ''], [r.candidate, notes.join('\n')]] as const) {
-      table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), m.failures ? pc.red(String(m.failures)) : '0', note]);
+      table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), cpuCell(m), m.failures ? pc.red(String(m.failures)) : '0', note]);
     }
   }
   console.log(table.toString());
   const missed = results.filter((r) => !r.met);
   console.log(missed.length ? pc.yellow(`targets missed: ${missed.map((r) => r.name).join(', ')}`) : pc.green('all targets met'));
+}
+
+function cpuCell(m: Measurement): string {
+  return Object.entries(m.cpuUsPerRequest).filter(([, us]) => Number.isFinite(us)).map(([name, us]) => `${name} ${Math.round(us)}`).join('\n');
 }
 
 function median(ms: readonly Measurement[]): Measurement {

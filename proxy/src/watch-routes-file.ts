@@ -32,6 +32,13 @@ export function watchRoutesFile(file: string, onChange: () => void, options: Wat
     if (timer) clearTimeout(timer);
     timer = setTimeout(fire, debounceMs);
   };
+  // A folder sees every file in it change (logs, databases): only names that can change
+  // what the path resolves to count. `..x` are a ConfigMap's swap entries (`..data`).
+  const relevant = new Set<string>();
+  const onFolderEvent = (_event: string, name: string | Buffer | null) => {
+    const entry = name === null ? undefined : String(name);
+    if (entry === undefined || relevant.has(entry) || entry.startsWith('..')) schedule();
+  };
 
   function fire(): void {
     timer = undefined;
@@ -46,7 +53,7 @@ export function watchRoutesFile(file: string, onChange: () => void, options: Wat
   function add(key: string, target: string): void {
     if (watchers.has(key)) return;
     try {
-      const watcher = watch(target, { persistent: false }, schedule);
+      const watcher = watch(target, { persistent: false }, key.startsWith('dir:') ? onFolderEvent : schedule);
       watcher.on('error', () => {
         // The watched file or folder went away (a rename, a swap): re-arm on the next event.
         watcher.close();
@@ -68,6 +75,9 @@ export function watchRoutesFile(file: string, onChange: () => void, options: Wat
     } catch {
       real = undefined;
     }
+    relevant.clear();
+    relevant.add(basename(path));
+    if (real) relevant.add(basename(real));
     if (real && dirname(real) !== dirname(path)) add(`dir:${dirname(real)}`, dirname(real));
     // The file watch follows the inode: replace it each time, the old one may watch a deleted file.
     const fileKey = `file:${path}`;
@@ -84,7 +94,7 @@ export function watchRoutesFile(file: string, onChange: () => void, options: Wat
   }
 
   arm();
-  options.logger?.debug({ file: path, watching: [...watchers.keys()], name: basename(path) }, 'watching the routes file');
+  options.logger?.debug({ file: path, watching: [...watchers.keys()] }, 'watching the routes file');
   return {
     close() {
       closed = true;

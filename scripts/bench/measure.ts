@@ -8,6 +8,8 @@ export interface LoadTarget {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Processes whose CPU time per request is reported for this run (the backend, the proxy…). */
+  readonly watch?: ReadonlyArray<{ readonly name: string; cpuSeconds(): number }>;
   /** Requests per second over all connections (autocannon's overallRate); unset: as fast as it can. */
   readonly rate?: number;
 }
@@ -27,6 +29,8 @@ export interface Measurement {
   readonly p99Ms: number;
   /** Non-2xx answers plus connection errors and timeouts: any of them spoils the run. */
   readonly failures: number;
+  /** CPU microseconds per answered request, by watched process. */
+  readonly cpuUsPerRequest: Record<string, number>;
 }
 
 /**
@@ -38,11 +42,14 @@ export async function measure(target: LoadTarget, settings: LoadSettings, progre
   if (settings.warmupSec > 0) await run(target, settings.connections, settings.warmupSec, (left) => progress(`${target.label}: warming up, ${left} s`));
   const times: number[] = [];
   let failures = 0;
+  const watched = target.watch ?? [];
+  const cpuBefore = watched.map((p) => p.cpuSeconds());
   const result = await run(target, settings.connections, settings.durationSec, (left, rps) => progress(`${target.label}: measuring, ${left} s left, ${rps} req/s`), (status, ms) => {
     if (status >= 200 && status < 300) times.push(ms);
     else failures += 1;
   });
   failures += result.errors + result.timeouts;
+  const cpuUsPerRequest = Object.fromEntries(watched.map((p, i) => [p.name, ((p.cpuSeconds() - (cpuBefore[i] as number)) / Math.max(1, times.length)) * 1e6]));
   times.sort((a, b) => a - b);
   const pick = (q: number) => times.length ? (times[Math.min(times.length - 1, Math.floor(q * times.length))] as number) : NaN;
   return {
@@ -53,6 +60,7 @@ export async function measure(target: LoadTarget, settings: LoadSettings, progre
     p90Ms: pick(0.9),
     p99Ms: pick(0.99),
     failures,
+    cpuUsPerRequest,
   };
 }
 

@@ -4,8 +4,12 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningProcess {
+  /** A short name for tables (`legacy`, `proxy`…). */
+  readonly name: string;
   readonly url: string;
   readonly log: string;
+  /** CPU time (user + system) used so far, in seconds; NaN where /proc is unavailable. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -27,7 +31,7 @@ export function freePort(): Promise<number> {
  * (a pipe read by the bench would take CPU from the load generator), and resolves once
  * `readyPath` answers 200.
  */
-export async function startMain(entry: string, port: number, readyPath: string, env: Record<string, string>, log: string): Promise<RunningProcess> {
+export async function startMain(name: string, entry: string, port: number, readyPath: string, env: Record<string, string>, log: string): Promise<RunningProcess> {
   const fd = openSync(log, 'w');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -42,8 +46,10 @@ export async function startMain(entry: string, port: number, readyPath: string, 
     const ready = await fetch(`${url}${readyPath}`).then((r) => r.status === 200, () => false);
     if (ready) {
       return {
+        name,
         url,
         log,
+        cpuSeconds: () => cpuSecondsOf(child.pid),
         stop: async () => {
           if (exited !== null) return;
           child.kill('SIGTERM');
@@ -58,5 +64,16 @@ export async function startMain(entry: string, port: number, readyPath: string, 
       throw new Error(`${entry} did not answer ${url}${readyPath} within 120 s; see ${log}`);
     }
     await sleep(200);
+  }
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (clock ticks: 100 per second on Linux). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
   }
 }

@@ -63,8 +63,8 @@ export const SECTIONS: readonly BenchSection[] = [
       const proxy = await stack.startProxy('proxy', ALL_ON_LEGACY);
       const headers = { cookie: stack.adminCookie, accept: 'application/json' };
       return {
-        baseline: { label: 'direct', url: `${stack.legacyUrl}/users`, headers },
-        candidate: { label: 'proxied', url: `${proxy.url}/users`, headers },
+        baseline: { label: 'direct', url: `${stack.legacyUrl}/users`, headers, watch: [stack.legacy] },
+        candidate: { label: 'proxied', url: `${proxy.url}/users`, headers, watch: [stack.legacy, proxy] },
       };
     },
   },

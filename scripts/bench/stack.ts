@@ -8,6 +8,8 @@ import { freePort, startMain, type RunningProcess } from './processes.js';
 /** What every bench section can build on: the legacy app with users, and proxies in front of it. */
 export interface BenchStack {
   readonly legacyUrl: string;
+  /** The legacy process, e.g. to report its CPU per request. */
+  readonly legacy: RunningProcess;
   /** `Cookie` header of a logged-in admin (GET /users needs one). */
   readonly adminCookie: string;
   /** Starts the real proxy process (proxy/src/main.ts) on this routes.yaml text; stopped with the stack. */
@@ -51,7 +53,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   try {
     // warn: the backend's own per-request log is the same in both runs and not what is measured.
     const legacyPort = await freePort();
-    const legacy = await startMain('legacy-adapter/src/main.ts', legacyPort, '/health', { ...env, LEGACY_PORT: String(legacyPort), LOG_LEVEL: 'warn' }, join(dir, 'legacy.log'));
+    const legacy = await startMain('legacy', 'legacy-adapter/src/main.ts', legacyPort, '/health', { ...env, LEGACY_PORT: String(legacyPort), LOG_LEVEL: 'warn' }, join(dir, 'legacy.log'));
     processes.push(legacy);
     const adminCookie = await login(legacy.url, 'admin', adminPassword);
     for (let i = 1; i <= USERS; i++) {
@@ -64,6 +66,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     }
     return {
       legacyUrl: legacy.url,
+      legacy,
       adminCookie,
       dir,
       async startProxy(name, routesYaml, extraEnv = {}) {
@@ -71,13 +74,13 @@ export async function startBenchStack(): Promise<BenchStack> {
         writeFileSync(file, routesYaml);
         // info: the proxy's one log line per request is part of its real cost, so it stays on.
         const port = await freePort();
-        const proxy = await startMain('proxy/src/main.ts', port, '/__proxy/health', { ...env, ROUTES_FILE: file, PROXY_PORT: String(port), LOG_LEVEL: 'info', LEGACY_URL: legacy.url, ...extraEnv }, join(dir, `${name}.log`));
+        const proxy = await startMain(name, 'proxy/src/main.ts', port, '/__proxy/health', { ...env, ROUTES_FILE: file, PROXY_PORT: String(port), LOG_LEVEL: 'info', LEGACY_URL: legacy.url, ...extraEnv }, join(dir, `${name}.log`));
         processes.push(proxy);
         return proxy;
       },
       async startNewBackend() {
         const port = await freePort();
-        const next = await startMain('new-backend/src/main.ts', port, '/health', { ...env, NEW_BACKEND_PORT: String(port), LOG_LEVEL: 'warn' }, join(dir, 'new-backend.log'));
+        const next = await startMain('new-backend', 'new-backend/src/main.ts', port, '/health', { ...env, NEW_BACKEND_PORT: String(port), LOG_LEVEL: 'warn' }, join(dir, 'new-backend.log'));
         processes.push(next);
         return next;
       },
