@@ -1,12 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadRouteTable, type RouteTable } from '../../proxy/src/config/index.js';
 import { createDiffer, openDiffReader, type DiffOptions } from '../../proxy/src/shadow/index.js';
-import { fixtureFromMismatch, parseFixture, replayOptions } from '../../proxy/src/shadow/diff-fixture.js';
-import { DEFAULT_FIXTURE_DIR, fixtureFileName, fixtureText } from '../../proxy/src/shadow/diff-fixture-files.js';
+import { parseFixture, replayOptions } from '../../proxy/src/shadow/diff-fixture.js';
+import { DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures } from '../../proxy/src/shadow/diff-fixture-files.js';
 import { formatDifference } from '../../proxy/src/shadow/format-difference.js';
-import { fetchAnswer, loginOn, logoutOn, type LiveAuth, type LiveBackend, type LiveRequest } from '../../proxy/src/shadow/live-compare.js';
-import { authFromFlags, passwordFor, resolveLiveBackend, routeShadowOptions } from '../../proxy/src/shadow/live-target.js';
+import { fetchAnswer, type LiveAuth, type LiveBackend, type LiveRequest } from '../../proxy/src/shadow/live-compare.js';
+import { resolveLiveBackend, routeShadowOptions, withLogin } from '../../proxy/src/shadow/live-target.js';
 import { storedAnswer } from '../../proxy/src/shadow/stored-exchange.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
 import { parseCommandArgs } from './parse-command-args.js';
@@ -104,7 +104,7 @@ async function runLive(args: string[], io: CliIo): Promise<number> {
   if (!differ.ok) return usageError(io, differ.errors.join('\n  '));
 
   const request: LiveRequest = { method, path, ...(v.data !== undefined ? { body: v.data, contentType: 'application/json' } : {}) };
-  const answers = await withAuth(io, v, [primary, shadow], async ([pa, sa]) => {
+  const answers = await withLogin(v, io.env, [primary, shadow], async ([pa, sa]) => {
     const p = await fetchAnswer(primary, request, pa as LiveAuth);
     if (!p.ok) return p;
     const s = await fetchAnswer(shadow, request, sa as LiveAuth);
@@ -162,22 +162,6 @@ async function connect(io: CliIo, v: AuthValues, names?: { primary: string; shad
   return { ok: true, table, routesFile, primary, shadow, warnings };
 }
 
-/** Runs `work` with each backend's auth: logged in for it (and out after) with --as, else the flags. */
-async function withAuth<T>(io: CliIo, v: AuthValues, backends: LiveBackend[], work: (auth: LiveAuth[]) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>) {
-  if (!v.as) return work(backends.map(() => authFromFlags(v.cookie, v.token)));
-  const password = passwordFor(v.as, v.password, io.env);
-  if (password === undefined) return { ok: false as const, reason: `no password for ${v.as}: pass --password or set STRANGLER_PASSWORD` };
-  const logins = await Promise.all(backends.map((b) => loginOn(b, v.as as string, password)));
-  const failed = logins.find((l) => !l.ok);
-  const auths = logins.map((l) => (l.ok ? l.value : {}));
-  try {
-    if (failed && !failed.ok) return { ok: false as const, reason: failed.reason };
-    return await work(auths);
-  } finally {
-    await Promise.all(backends.map((b, i) => (logins[i]?.ok ? logoutOn(b, auths[i] as LiveAuth) : undefined)));
-  }
-}
-
 async function runExport(args: string[], io: CliIo): Promise<number> {
   const c = colors(io);
   const parsed = parseCommandArgs(args, { route: { type: 'string', short: 'r' }, out: { type: 'string', short: 'o' }, file: { type: 'string', short: 'f' }, limit: { type: 'string' } });
@@ -203,19 +187,10 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const out = resolve(io.cwd, parsed.values.out || DEFAULT_FIXTURE_DIR);
-  mkdirSync(out, { recursive: true });
-  let written = 0;
-  for (const m of mismatches) {
-    const name = fixtureFileName(m.route, m.exchange.request.method, m.exchange.request.path, m.id);
-    const target = resolve(out, name);
-    if (existsSync(target)) {
-      io.out(c.dim(`  kept     ${shownPath(io, target)} (exists)`));
-      continue;
-    }
-    writeFileSync(target, fixtureText(fixtureFromMismatch(m)));
-    written++;
-    io.out(`  ${c.green('written')}  ${shownPath(io, target)}  ${c.dim(m.differences.slice(0, 3).map((d) => d.path).join(', '))}`);
-  }
+  const { written: files, kept } = writeMismatchFixtures(mismatches, out);
+  for (const file of kept) io.out(c.dim(`  kept     ${shownPath(io, file)} (exists)`));
+  for (const f of files) io.out(`  ${c.green('written')}  ${shownPath(io, f.file)}  ${c.dim(f.paths.slice(0, 3).join(', '))}`);
+  const written = files.length;
   io.out(`${written} fixture${written === 1 ? '' : 's'} written to ${shownPath(io, out)}; they expect the differences they had. After a fix, \`strangler diff refresh <file>\` records the answers again.`);
   return EXIT.ok;
 }
@@ -249,7 +224,7 @@ async function runRefresh(args: string[], io: CliIo): Promise<number> {
     const ctx = await connect(io, parsed.values, { primary: fixture.primary.backend, shadow: fixture.shadow.backend });
     if (!ctx.ok) return ctx.code;
     const request: LiveRequest = { method, path, ...(fixture.request.body !== undefined && !fixture.request.body.includes('[redacted]') ? { body: fixture.request.body, contentType: fixture.request.contentType ?? 'application/json' } : {}) };
-    const answers = await withAuth(io, parsed.values, [ctx.primary, ctx.shadow], async ([pa, sa]) => {
+    const answers = await withLogin(parsed.values, io.env, [ctx.primary, ctx.shadow], async ([pa, sa]) => {
       const p = await fetchAnswer(ctx.primary, request, pa as LiveAuth);
       if (!p.ok) return p;
       const s = await fetchAnswer(ctx.shadow, request, sa as LiveAuth);

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseFixture, type FixtureParse } from './diff-fixture.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { StoredMismatch } from './diff-queries.js';
+import { fixtureFromMismatch, parseFixture, type FixtureParse } from './diff-fixture.js';
 
 /** Where `strangler diff export` writes and the replay test reads. */
 export const DEFAULT_FIXTURE_DIR = 'test/fixtures/diffs';
@@ -22,4 +23,21 @@ export function readFixtureDir(dir: string): { file: string; parsed: FixturePars
 
 export function fixtureText(fixture: unknown): string {
   return `${JSON.stringify(fixture, null, 2)}\n`;
+}
+
+/** Writes each mismatch as a fixture in `dir`; a file that exists is kept as it is. */
+export function writeMismatchFixtures(mismatches: readonly StoredMismatch[], dir: string): { written: { file: string; paths: string[] }[]; kept: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const written: { file: string; paths: string[] }[] = [];
+  const kept: string[] = [];
+  for (const m of mismatches) {
+    const file = resolve(dir, fixtureFileName(m.route, m.exchange.request.method, m.exchange.request.path, m.id));
+    if (existsSync(file)) {
+      kept.push(file);
+      continue;
+    }
+    writeFileSync(file, fixtureText(fixtureFromMismatch(m)));
+    written.push({ file, paths: m.differences.map((d) => d.path) });
+  }
+  return { written, kept };
 }

@@ -1,6 +1,6 @@
 import type { RouteTable } from '../config/index.js';
 import type { DiffOptions } from './diff.js';
-import type { LiveAuth, LiveBackend } from './live-compare.js';
+import { loginOn, logoutOn, type Live, type LiveAuth, type LiveBackend } from './live-compare.js';
 
 /** The variables that point the CLI at the two backends, as for every other process. */
 const ENV_URL: Readonly<Record<string, { envVar: string; fallback: string; auth: 'session' | 'jwt' }>> = {
@@ -59,4 +59,31 @@ export function authFromFlags(cookie: string | undefined, token: string | undefi
     ...(cookie ? { cookie: cookie.includes('=') ? cookie : `connect.sid=${cookie}` } : {}),
     ...(token ? { bearer: token.replace(/^Bearer\s+/i, '') } : {}),
   };
+}
+
+export interface Credentials {
+  readonly as?: string | undefined;
+  readonly password?: string | undefined;
+  readonly cookie?: string | undefined;
+  readonly token?: string | undefined;
+}
+
+/**
+ * Runs `work` with each backend's auth: with `as`, logged in on every backend first and
+ * logged out after (whatever `work` did); otherwise the cookie and token as given.
+ */
+export async function withLogin<T>(credentials: Credentials, env: NodeJS.ProcessEnv, backends: readonly LiveBackend[], work: (auth: LiveAuth[]) => Promise<Live<T>>): Promise<Live<T>> {
+  const user = credentials.as;
+  if (!user) return work(backends.map(() => authFromFlags(credentials.cookie, credentials.token)));
+  const password = passwordFor(user, credentials.password, env);
+  if (password === undefined) return { ok: false, reason: `no password for ${user}: pass --password or set STRANGLER_PASSWORD` };
+  const logins = await Promise.all(backends.map((b) => loginOn(b, user, password)));
+  const auths = logins.map((l) => (l.ok ? l.value : {}));
+  try {
+    const failed = logins.find((l) => !l.ok);
+    if (failed && !failed.ok) return failed;
+    return await work(auths);
+  } finally {
+    await Promise.all(backends.map((b, i) => (logins[i]?.ok ? logoutOn(b, auths[i] as LiveAuth) : undefined)));
+  }
 }
