@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const port = envPort(env, 'PROXY_PORT', 5634);
   const host = env.PROXY_HOST || env.HOST || '127.0.0.1';
   const routesFile = resolve(env.ROUTES_FILE || 'routes.yaml');
-  const logger = createLogger(NAME);
+  const logger = createLogger(NAME, env.LOG_LEVEL || 'info', { asyncStdout: true });
   // The session bridge reads the legacy sessions in the shared database; COOKIE_SECURE is
   // the legacy app's own setting, so cookies set on either side carry the same attributes.
   const bridge = openSessionBridge({
