@@ -29,9 +29,11 @@ export const bridgeSection: BenchSection = {
     if (check.status !== 200 || check.headers.get('x-backend') !== 'new') {
       throw new Error(`bridge section: GET /users through the proxy answered ${check.status} from ${check.headers.get('x-backend')}, not 200 from new; see ${proxy.log}`);
     }
+    // The proxy's CPU per request, set beside the proxy section's, shows what bridging adds to a plain hop.
+    const newBackend = { name: 'new', cpuSeconds: () => next.cpuSeconds() };
     return {
-      baseline: { label: 'new, bearer', url: `${next.url}/users`, headers: { authorization: await stack.adminBearer(), accept: 'application/json' } },
-      candidate: { label: 'bridged', url: `${proxy.url}/users`, headers: cookie },
+      baseline: { label: 'new, bearer', url: `${next.url}/users`, headers: { authorization: await stack.adminBearer(), accept: 'application/json' }, watch: [newBackend] },
+      candidate: { label: 'bridged', url: `${proxy.url}/users`, headers: cookie, watch: [newBackend, { name: 'proxy', cpuSeconds: () => proxy.cpuSeconds() }] },
     };
   },
 };
