@@ -54,10 +54,36 @@ export function collectHooks(extensions: readonly ProxyExtension[]): HookSet {
   return { before: pick('beforeForward'), responseHeaders: pick('onResponseHeaders'), after: pick('afterResponse') };
 }
 
-/** Runs hooks in order, awaiting only those that return a promise. */
-export async function runHooks<A extends unknown[]>(hooks: ReadonlyArray<(...args: A) => void | Promise<void>>, ...args: A): Promise<void> {
-  for (const hook of hooks) {
-    const pending = hook(...args);
-    if (pending) await pending;
+type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
+
+/**
+ * Runs hooks in order. While they return nothing, everything stays synchronous and the
+ * result is undefined (no promise, no microtask on the hot path); from the first hook that
+ * returns a promise on, the rest run after it and a promise is returned. A hook that throws
+ * synchronously throws here.
+ */
+export function runHooks<A extends unknown[]>(hooks: ReadonlyArray<Hook<A>>, ...args: A): Promise<void> | undefined {
+  for (let i = 0; i < hooks.length; i++) {
+    const pending: unknown = (hooks[i] as Hook<A>)(...args);
+    // Only a thenable is waited for: a hook typed `void` may still return some value.
+    if (isThenable(pending)) return Promise.resolve(pending).then(() => runHooks(hooks.slice(i + 1), ...args));
   }
+  return undefined;
+}
+
+/** Runs hooks, then `next`; `fail` gets a hook's error, thrown or rejected. */
+export function thenRunHooks<A extends unknown[]>(hooks: ReadonlyArray<Hook<A>>, args: A, next: () => void, fail: (err: unknown) => void): void {
+  let pending: Promise<void> | undefined;
+  try {
+    pending = runHooks(hooks, ...args);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (pending) pending.then(next, fail);
+  else next();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
 }

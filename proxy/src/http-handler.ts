@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../lib/logger.js';
 import { PROXY_SELF, sendJsonError } from './error-response.js';
-import { runHooks, type HookSet } from './extension.js';
+import { thenRunHooks, type HookSet } from './extension.js';
 import { attachExchange, type Exchange, type ForwardContext } from './forward-context.js';
 import type { Identify } from './identify.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -94,13 +94,10 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
       forwarder.forward(req, res);
       return;
     }
-    runHooks(hooks.before, ctx).then(
-      () => forward(ex, forwarder, req, res),
-      (err: unknown) => {
-        logger.error({ err, reqId: requestId }, 'a beforeForward hook failed');
-        if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
-      },
-    );
+    thenRunHooks(hooks.before, [ctx], () => forward(ex, forwarder, req, res), (err) => {
+      logger.error({ err, reqId: requestId }, 'a beforeForward hook failed');
+      if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
+    });
   };
 }
 

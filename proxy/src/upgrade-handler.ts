@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../lib/logger.js';
 import { PROXY_SELF, writeSocketError } from './error-response.js';
-import { runHooks, type HookSet } from './extension.js';
+import { thenRunHooks, type HookSet } from './extension.js';
 import { attachExchange, type Exchange } from './forward-context.js';
 import { newExchange } from './http-handler.js';
 import type { Identify } from './identify.js';
@@ -95,15 +95,12 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
       forwarder.upgrade(req, socket, head);
       return;
     }
-    runHooks(hooks.before, ctx).then(
-      () => {
-        if (!socket.destroyed && socket.writable) forwarder.upgrade(req, socket, head);
-      },
-      (err: unknown) => {
-        logger.error({ err, reqId: requestId }, 'a beforeForward hook failed on an upgrade');
-        writeSocketError(socket, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
-      },
-    );
+    thenRunHooks(hooks.before, [ctx], () => {
+      if (!socket.destroyed && socket.writable) forwarder.upgrade(req, socket, head);
+    }, (err) => {
+      logger.error({ err, reqId: requestId }, 'a beforeForward hook failed on an upgrade');
+      writeSocketError(socket, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
+    });
   };
 
   return {

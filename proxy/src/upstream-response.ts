@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'http-proxy-middleware';
 import { sendJsonError } from './error-response.js';
 import { exchangeOf, type Exchange } from './forward-context.js';
-import { runHooks } from './extension.js';
+import { thenRunHooks } from './extension.js';
 import type { ExchangeEventDeps } from './exchange-events.js';
 import { applyResponseHeaderPolicy, type ResponseFacts } from './response-headers.js';
 import { classifyUpstreamError } from './upstream-error.js';
@@ -67,14 +67,13 @@ export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
       writeResponse(ex, upstream, res);
       return;
     }
-    runHooks(hooks.responseHeaders, ex.ctx, { statusCode: upstream.statusCode ?? 502, headers: upstream.headers, body: upstream }).then(
-      () => writeResponse(ex, upstream, res),
-      (err: unknown) => {
-        logger.error({ err, reqId: ex.ctx.requestId }, 'an onResponseHeaders hook failed');
-        upstream.destroy();
-        if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ex.ctx.backend.name, 'x-request-id': ex.ctx.requestId });
-      },
-    );
+    const answer = { statusCode: upstream.statusCode ?? 502, headers: upstream.headers, body: upstream };
+    thenRunHooks(hooks.responseHeaders, [ex.ctx, answer], () => writeResponse(ex, upstream, res), (err) => {
+      logger.error({ err, reqId: ex.ctx.requestId }, 'an onResponseHeaders hook failed');
+      // Answer first, then drop the upstream body: its close must find the response ended.
+      if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ex.ctx.backend.name, 'x-request-id': ex.ctx.requestId });
+      upstream.destroy();
+    });
   };
 
 }
