@@ -74,11 +74,34 @@ function fillProfile(me) {
 }
 
 function sessionEnded() {
+  if (!state.me) return;
   renderLoggedOut('Your session has ended. Please log in again.');
+}
+
+/** "Who am I" asks the server again; a changed role re-renders the page around it. */
+async function refreshMe() {
+  const button = $('#refresh-me');
+  button.disabled = true;
+  try {
+    const me = await api('GET', '/auth/me');
+    if (me.id !== state.me?.id || me.role !== state.me?.role) {
+      renderLoggedIn(me);
+      return;
+    }
+    state.me = me;
+    $('#whoami').textContent = `${me.name} (${me.username})`;
+    renderMe(me);
+  } catch (err) {
+    if (err.status === 401) sessionEnded();
+    else banner(`Could not check who you are: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function wire() {
   $('#banner-close').addEventListener('click', () => banner(''));
+  $('#refresh-me').addEventListener('click', () => void refreshMe());
 
   $('#login-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -123,6 +146,8 @@ window.TeamConsole = {
     if (state.me) listener(state.me);
     return () => sessionListeners.splice(sessionListeners.indexOf(listener), 1);
   },
+  /** The server said 401 to a feature's call: back to the login form, with a message. */
+  sessionEnded,
   panel: () => $('#mcp-panel'),
 };
 
