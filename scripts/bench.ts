@@ -83,7 +83,9 @@ function print(results: readonly SectionResult[]): void {
   for (const r of results) {
     const verdict = (ok: boolean, text: string) => (ok ? pc.green(text) : pc.red(text));
     const notes = [`${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})`];
-    if (Number.isFinite(r.targets.maxAddedP50Ms)) notes.push(`${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`)} (target ≤ ${r.targets.maxAddedP50Ms})`);
+    const added = `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`;
+    if (Number.isFinite(r.targets.maxAddedP50Ms)) notes.push(`${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, added)} (target ≤ ${r.targets.maxAddedP50Ms})`);
+    else notes.push(pc.dim(`${added} (queueing, not judged)`));
     for (const [key, limit] of [['p50Ms', r.targets.maxP50Ratio], ['p99Ms', r.targets.maxP99Ratio]] as const) {
       if (limit === undefined) continue;
       const ratio = r.candidate[key] / r.baseline[key];

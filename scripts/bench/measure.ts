@@ -8,6 +8,8 @@ export interface LoadTarget {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Connections for this target, instead of the run's (a paced load needs few: no bursts). */
+  readonly connections?: number;
   /** Processes whose CPU time per request is reported for this run (the backend, the proxy…). */
   readonly watch?: ReadonlyArray<{ readonly name: string; cpuSeconds(): number }>;
   /** Requests per second over all connections (autocannon's overallRate); unset: as fast as it can. */
@@ -39,12 +41,12 @@ export interface Measurement {
  * whole-millisecond histogram, so sub-millisecond differences are visible.
  */
 export async function measure(target: LoadTarget, settings: LoadSettings, progress: (line: string) => void): Promise<Measurement> {
-  if (settings.warmupSec > 0) await run(target, settings.connections, settings.warmupSec, (left) => progress(`${target.label}: warming up, ${left} s`));
+  if (settings.warmupSec > 0) await run(target, target.connections ?? settings.connections, settings.warmupSec, (left) => progress(`${target.label}: warming up, ${left} s`));
   const times: number[] = [];
   let failures = 0;
   const watched = target.watch ?? [];
   const cpuBefore = watched.map((p) => p.cpuSeconds());
-  const result = await run(target, settings.connections, settings.durationSec, (left, rps) => progress(`${target.label}: measuring, ${left} s left, ${rps} req/s`), (status, ms) => {
+  const result = await run(target, target.connections ?? settings.connections, settings.durationSec, (left, rps) => progress(`${target.label}: measuring, ${left} s left, ${rps} req/s`), (status, ms) => {
     if (status >= 200 && status < 300) times.push(ms);
     else failures += 1;
   });

@@ -54,17 +54,40 @@ routes:
     target: legacy
 ${shadow ? '    shadow: { to: new, percent: 100 }\n' : ''}`;
 
+/**
+ * A steady rate well below what the legacy app serves, over few connections (autocannon
+ * paces each connection, so many would fire in bursts): latency is then service time, not
+ * queueing, and the p50 difference is the time the proxy adds to a request.
+ */
+const PACED_RATE = 300;
+const PACED_CONNECTIONS = 2;
+
 export const SECTIONS: readonly BenchSection[] = [
   {
     name: 'proxy',
-    title: 'GET /users as admin: direct to the legacy app vs through the proxy (every route on legacy)',
-    targets: { minThroughputRatio: 0.85, maxAddedP50Ms: 1 },
+    title: 'GET /users as admin, as fast as it goes: direct to the legacy app vs through the proxy (every route on legacy)',
+    // At saturation p50 is queueing (32 connections / req/s), so only throughput is judged here;
+    // the added latency is judged at a steady rate below (proxy-latency).
+    targets: { minThroughputRatio: 0.85, maxAddedP50Ms: Number.POSITIVE_INFINITY },
     async prepare(stack) {
       const proxy = await stack.startProxy('proxy', ALL_ON_LEGACY);
       const headers = { cookie: stack.adminCookie, accept: 'application/json' };
       return {
         baseline: { label: 'direct', url: `${stack.legacyUrl}/users`, headers, watch: [stack.legacy] },
         candidate: { label: 'proxied', url: `${proxy.url}/users`, headers, watch: [stack.legacy, proxy] },
+      };
+    },
+  },
+  {
+    name: 'proxy-latency',
+    title: `GET /users as admin at a steady ${PACED_RATE} req/s: the latency the proxy adds`,
+    targets: { minThroughputRatio: 0.98, maxAddedP50Ms: 1 },
+    async prepare(stack) {
+      const proxy = await stack.startProxy('proxy-paced', ALL_ON_LEGACY);
+      const headers = { cookie: stack.adminCookie, accept: 'application/json' };
+      return {
+        baseline: { label: 'direct', url: `${stack.legacyUrl}/users`, headers, rate: PACED_RATE, connections: PACED_CONNECTIONS, watch: [stack.legacy] },
+        candidate: { label: 'proxied', url: `${proxy.url}/users`, headers, rate: PACED_RATE, connections: PACED_CONNECTIONS, watch: [stack.legacy, proxy] },
       };
     },
   },
