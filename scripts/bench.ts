@@ -59,8 +59,10 @@ async function main(): Promise<void> {
           progress.done(`  ${target.label}${rounds > 1 ? ` (round ${r + 1})` : ''}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${cpu ? `, CPU µs/req: ${cpu}` : ''}${m.failures ? pc.red(`, ${m.failures} failures`) : ''}`);
         }
       }
-      const b = median(base);
-      const c = median(cand);
+      // A paced run's rate is fixed: its median round is the one with the median p50.
+      const by = baseline.rate ? 'p50Ms' : 'rps';
+      const b = median(base, by);
+      const c = median(cand, by);
       const throughputRatio = c.rps / b.rps;
       const addedP50Ms = c.p50Ms - b.p50Ms;
       const t = section.targets;
@@ -104,8 +106,8 @@ function cpuCell(m: Measurement): string {
   return Object.entries(m.cpuUsPerRequest).filter(([, us]) => Number.isFinite(us)).map(([name, us]) => `${name} ${Math.round(us)}`).join('\n');
 }
 
-function median(ms: readonly Measurement[]): Measurement {
-  const sorted = [...ms].sort((a, b) => a.rps - b.rps);
+function median(ms: readonly Measurement[], by: 'rps' | 'p50Ms'): Measurement {
+  const sorted = [...ms].sort((a, b) => a[by] - b[by]);
   return sorted[Math.floor(sorted.length / 2)] as Measurement;
 }
 
