@@ -5,14 +5,30 @@ import { show } from './view.js';
 
 /**
  * `render(command)` returns the item's options for commandItem (who, actions…);
- * `empty` is the element shown while the list has nothing in it.
+ * `empty` is the element shown while the list has nothing in it. With `more` (a button),
+ * only the newest `shown` items are visible until the button is clicked.
  */
-export function createCommandList(ul, empty, { limit = 50, render = () => ({}) } = {}) {
+export function createCommandList(ul, empty, { limit = 50, render = () => ({}), more, shown = Infinity } = {}) {
   const commands = new Map();
   const items = new Map();
   // Which change last touched each command, so a list fetched before a change does not undo it.
   const touched = new Map();
   let changes = 0;
+  let expanded = false;
+
+  /** Older items fold away behind "Show N older", so a long history does not bury the newest. */
+  function fold() {
+    const all = [...ul.children];
+    all.forEach((li, i) => (li.hidden = !expanded && i >= shown));
+    if (!more) return;
+    const hiddenCount = expanded ? 0 : Math.max(0, all.length - shown);
+    more.textContent = `Show ${hiddenCount} older command${hiddenCount === 1 ? '' : 's'}`;
+    show(more, hiddenCount > 0);
+  }
+  more?.addEventListener('click', () => {
+    expanded = true;
+    fold();
+  });
 
   function place(command) {
     const item = commandItem(command, render(command));
@@ -39,6 +55,7 @@ export function createCommandList(ul, empty, { limit = 50, render = () => ({}) }
     items.get(id)?.remove();
     items.delete(id);
     show(empty, commands.size === 0);
+    fold();
   }
 
   return {
@@ -50,6 +67,7 @@ export function createCommandList(ul, empty, { limit = 50, render = () => ({}) }
       const item = place(command);
       trim();
       show(empty, commands.size === 0);
+      fold();
       return item;
     },
     /** Call before fetching a list; pass the mark to replaceAll. */
@@ -66,12 +84,16 @@ export function createCommandList(ul, empty, { limit = 50, render = () => ({}) }
     },
     remove,
     get: (id) => commands.get(id),
+    ids: () => [...commands.keys()],
     /** Re-renders every item (e.g. once user names are known). */
     refresh() {
       for (const command of commands.values()) place(command);
+      fold();
     },
     clear() {
       for (const id of [...commands.keys()]) remove(id);
+      expanded = false;
+      fold();
     },
   };
 }

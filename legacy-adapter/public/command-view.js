@@ -59,13 +59,15 @@ function details(command) {
     else if (command.status !== 'rejected') facts.push('ended without an exit code (stopped or not run)');
     if (result.duration_ms > 0) facts.push(`${result.duration_ms} ms`);
     if (result.stdout) parts.push(outputBlock('stdout', result.stdout, 'stdout'));
-    if (result.stderr) parts.push(outputBlock(command.status === 'rejected' ? 'reason' : 'stderr', result.stderr, 'stderr'));
+    if (result.stderr) parts.push(command.status === 'rejected' ? el('p', { className: 'reason', text: result.stderr }) : outputBlock('stderr', result.stderr, 'stderr'));
     if (!result.stdout && !result.stderr && command.status !== 'rejected') parts.push(el('p', { className: 'note', text: '(no output)' }));
     if (result.truncated) parts.push(el('p', { className: 'note warn', text: 'The output was cut off at the server’s size limit.' }));
     if (facts.length) parts.push(el('p', { className: 'facts', text: facts.join(' · ') }));
   }
   if (command.status === 'rejected' && !(result && result.stderr)) {
     parts.push(el('p', { className: 'note', text: 'Rejected by an administrator: it did not run.' }));
+  } else if (command.status === 'rejected') {
+    parts.push(el('p', { className: 'note', text: 'It did not run.' }));
   }
   return parts;
 }

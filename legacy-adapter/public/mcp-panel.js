@@ -27,6 +27,8 @@ function createMcpPanel(team) {
 
   const who = (id) => (me && id === me.id ? 'you' : names.get(id) ?? `user #${id}`);
   const commands = createCommandList($('#commands-list'), $('#commands-empty'), {
+    more: $('#commands-more'),
+    shown: 8,
     render: () => (me?.role === 'admin' ? { who: known(who) } : {}),
   });
   const approvals = createCommandList($('#approvals-list'), $('#approvals-empty'), {
@@ -78,10 +80,14 @@ function createMcpPanel(team) {
   async function loadApprovals() {
     if (me?.role !== 'admin') return;
     const mark = approvals.mark();
+    const before = approvals.ids();
     try {
       const pending = await api('GET', '/mcp/commands?status=pending_approval&limit=50');
       approvals.replaceAll(pending, mark);
       for (const command of pending) commands.upsert(command);
+      // Decided elsewhere (another admin, or expired): only the full list says how it ended.
+      const still = new Set(pending.map((c) => c.id));
+      if (before.some((id) => !still.has(id))) await loadCommands();
     } catch (err) {
       failed(err, 'Could not load the commands waiting for approval');
     }
