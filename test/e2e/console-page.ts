@@ -69,6 +69,13 @@ export class ConsolePage {
     await this.liveSocket();
   }
 
+  /** Clicks "Log out": the login form comes back and the live connection goes. */
+  async logout(): Promise<void> {
+    await this.page.click('#logout');
+    await this.page.locator('#login-view').waitFor();
+    await this.page.locator('#mcp-panel').waitFor({ state: 'hidden' });
+  }
+
   /** Clicks "Refresh" on Who am I; the fields shown, by label. */
   async whoAmI(): Promise<Record<string, string>> {
     const answered = this.page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/me');

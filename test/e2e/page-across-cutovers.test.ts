@@ -183,4 +183,21 @@ describe('the page in Chromium through the proxy, across every cutover', { timeo
         page.assertNeverReloaded();
       }
     }));
+
+  it('with everything on new, the user logs out and in again: the session the bridge makes carries the page and its live list', (t) =>
+    journey(t, async (s) => {
+      step += 1;
+      await flip(s, ['cutover', '--all', 'new'], { auth: 'new', users: 'new', mcp: 'new' }, [/auth: legacy -> new/, /users: legacy -> new/, /mcp: legacy -> new/]);
+      const since = Date.now();
+      const upgrades = await upgradesTo(s, 'mcp', 'new');
+      await user.logout();
+      await user.login(regular.username, regular.password);
+      assert.equal((await user.whoAmI()).Username, regular.username);
+      assert.ok((await upgradesTo(s, 'mcp', 'new')) > upgrades, 'the socket of the new session went to the new backend');
+      const item = await user.run('echo hello again', 'executed');
+      assert.equal(await item.locator('.stream.stdout pre').textContent(), 'hello again\n');
+      await approvalSeenLive('logged-in-on-new');
+      await user.screenshot(shot('logged-in-on-new'));
+      expectAnsweredBy(user, since, routing);
+    }));
 });
