@@ -29,6 +29,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...files,
+  // A test that hangs fails after the timeout instead of stalling the whole run.
+  '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', '--test-timeout=180000', ...files,
 ], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
