@@ -87,7 +87,7 @@ function print(results: readonly SectionResult[]): void {
     const notes = [`${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})`];
     const added = `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`;
     if (Number.isFinite(r.targets.maxAddedP50Ms)) notes.push(`${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, added)} (target ≤ ${r.targets.maxAddedP50Ms})`);
-    else notes.push(pc.dim(`${added} (queueing, not judged)`));
+    else notes.push(pc.dim(`${added} (not judged)`));
     for (const [key, limit] of [['p50Ms', r.targets.maxP50Ratio], ['p99Ms', r.targets.maxP99Ratio]] as const) {
       if (limit === undefined) continue;
       const ratio = r.candidate[key] / r.baseline[key];
