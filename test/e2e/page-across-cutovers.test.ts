@@ -200,4 +200,20 @@ describe('the page in Chromium through the proxy, across every cutover', { timeo
       await user.screenshot(shot('logged-in-on-new'));
       expectAnsweredBy(user, since, routing);
     }));
+
+  it('with mcp rolled back and auth still on new, a session the bridge made opens the legacy socket and runs commands', (t) =>
+    journey(t, async (s) => {
+      step += 1;
+      await flip(s, ['rollback', 'mcp'], { auth: 'new', users: 'new', mcp: 'legacy' }, [/mcp: new -> legacy/]);
+      const since = Date.now();
+      const upgrades = await upgradesTo(s, 'mcp', 'legacy');
+      await user.logout();
+      await user.login(regular.username, regular.password);
+      assert.ok((await upgradesTo(s, 'mcp', 'legacy')) > upgrades, 'the socket went to the legacy app');
+      const item = await user.run('echo hello bridged', 'executed');
+      assert.equal(await item.locator('.stream.stdout pre').textContent(), 'hello bridged\n');
+      await approvalSeenLive('bridged-session-on-legacy');
+      await user.screenshot(shot('bridged-session-on-legacy'));
+      expectAnsweredBy(user, since, routing);
+    }));
 });
