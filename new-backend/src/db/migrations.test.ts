@@ -9,13 +9,16 @@ import { BASELINE_SQL, splitStatements } from './migrations/0001-baseline.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 const LEGACY_TABLES = ['users', 'sessions', 'mcp_sessions', 'mcp_commands'];
+/** Indexes later migrations add to legacy tables (expand-only): not part of what the legacy app made. */
+const ADDED_INDEXES = ['mcp_commands_updated_at'];
 
 function shape(sqlite: SqliteDatabase) {
   const objects = sqlite
     .prepare<[], { type: string; name: string; sql: string }>(
       `SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN (${LEGACY_TABLES.map(() => '?').join(',')}) ORDER BY type, name`,
     )
-    .all(...([] as []), ...(LEGACY_TABLES as unknown as []));
+    .all(...([] as []), ...(LEGACY_TABLES as unknown as []))
+    .filter((o) => !ADDED_INDEXES.includes(o.name));
   const columns = Object.fromEntries(LEGACY_TABLES.map((t) => [t, sqlite.pragma(`table_info(${t})`)]));
   const foreignKeys = Object.fromEntries(LEGACY_TABLES.map((t) => [t, sqlite.pragma(`foreign_key_list(${t})`)]));
   return { objects, columns, foreignKeys };

@@ -11,6 +11,7 @@ export interface Database {
   sessions: SessionsTable;
   mcp_sessions: McpSessionsTable;
   mcp_commands: McpCommandsTable;
+  mcp_approvals: McpApprovalsTable;
   revoked_tokens: RevokedTokensTable;
   user_token_state: UserTokenStateTable;
   refresh_tokens: RefreshTokensTable;
@@ -59,6 +60,15 @@ export interface McpCommandsTable {
   approved_by: number | null;
   created_at: string;
   updated_at: string;
+}
+
+/** What an admin may approve for a pending command (migration 0004): the exact argv and cwd, until expires_at (ISO-8601). */
+export interface McpApprovalsTable {
+  command_id: number;
+  argv_json: string;
+  argv_sha256: string;
+  cwd: string;
+  expires_at: string;
 }
 
 /** The access-token denylist, keyed by (iss, jti); `expires_at` epoch seconds (exp + clock tolerance). */
@@ -114,6 +124,7 @@ export const COLUMNS = {
     id: serial, user_id: int, tool_name: text, command: text, params: { type: 'TEXT', generated: true }, status: text,
     result: { type: 'TEXT', nullable: true }, approved_by: { type: 'INTEGER', nullable: true }, created_at: text, updated_at: text,
   },
+  mcp_approvals: { command_id: int, argv_json: text, argv_sha256: text, cwd: text, expires_at: text },
   revoked_tokens: { iss: text, jti: text, expires_at: int },
   user_token_state: { user_id: int, tokens_valid_after: int },
   refresh_tokens: {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as baseline from './0001-baseline.js';
 import * as tokenRevocation from './0002-token-revocation.js';
 import * as refreshTokens from './0003-refresh-tokens.js';
+import * as mcpApprovals from './0004-mcp-approvals.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder at run time) so the
@@ -12,4 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_baseline': baseline,
   '0002_token_revocation': tokenRevocation,
   '0003_refresh_tokens': refreshTokens,
+  '0004_mcp_approvals': mcpApprovals,
 });
