@@ -5,7 +5,9 @@ import { ConfigError, envPort, loadDotEnv, resolveAdmin, resolveSecrets, secretL
 import { listen, PortInUseError } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
 import { openDatabase } from '../../lib/sqlite.js';
+import { resolveMcpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
 import { createLegacyApp } from './legacy-app.js';
+import { legacyMcp } from './mcp/legacy-mcp.js';
 import { createLegacySchema } from './schema.js';
 import { seedAdminIfEmpty } from './seed-admin.js';
 
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   const port = envPort(env, 'LEGACY_PORT', 5601);
   const host = env.LEGACY_HOST || env.HOST || '127.0.0.1';
   const databasePath = env.DATABASE_PATH || 'data/app.db';
+  const mcpSettings = resolveMcpClientSettings(env, secrets);
   const logger = createLogger(NAME);
 
   const db = openDatabase(databasePath);
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     sessionSecrets: secretList(secrets.SESSION_SECRET),
     logger,
     secureCookies: env.COOKIE_SECURE === 'true',
+    mcp: legacyMcp({ settings: mcpSettings }),
   });
   const server = createServer(app);
   server.on('upgrade', app.handleUpgrade);

@@ -4,9 +4,10 @@
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
-import { ConfigError, loadDotEnv } from '../../lib/env.js';
+import { ConfigError, loadDotEnv, resolveSecrets } from '../../lib/env.js';
 import { listen, PortInUseError } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
+import { resolveMcpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { createTokenService } from '../../lib/tokens.js';
 import { createNewBackendApp } from './app.js';
@@ -15,12 +16,14 @@ import { backupDatabase } from './db/backup.js';
 import { createKysely } from './db/connect.js';
 import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { seedAdminIfEmpty } from './db/seed-admin.js';
+import { newBackendMcp } from './mcp/new-backend-mcp.js';
 
 const NAME = 'new-backend';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env);
+  const mcpSettings = resolveMcpClientSettings(process.env, resolveSecrets(process.env));
   const logger = createLogger(NAME);
   const tokens = createTokenService(config.jwtSecrets);
 
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
     logger.info(`seeded admin user "${config.admin.username}" into the empty database ${config.databasePath}`);
   }
 
-  const app = createNewBackendApp({ db, tokens, logger });
+  const app = createNewBackendApp({ db, tokens, logger, mcp: newBackendMcp({ settings: mcpSettings }) });
   const server = createServer(app);
   server.on('upgrade', app.handleUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
