@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { renameSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createProxy, type Proxy, type ProxyExtension } from '../../proxy/src/index.js';
@@ -118,8 +119,19 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     cleanups.push(() => proxy.close());
     const server = createServer(proxy.handler);
     server.on('upgrade', proxy.upgrade);
+    // Upgraded sockets leave the server's HTTP bookkeeping: they are ended by hand, or close() waits for them.
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     const running = await startServer(server);
-    cleanups.push(() => running.close());
+    // Placed before the proxy's own cleanup, so it runs after it: the proxy (and its tunnels
+    // to the backends) first, then its server.
+    cleanups.splice(cleanups.length - 1, 0, async () => {
+      for (const socket of sockets) socket.destroy();
+      await running.close();
+    });
     let watcher: RoutesFileWatcher | undefined;
     if (options.watch ?? true) {
       watcher = watchRoutesFile(routesFile, () => proxy.reload(), { logger, debounceMs: 50 });

@@ -29,9 +29,12 @@ export function openSessionBridge(options: OpenSessionBridgeOptions): SessionBri
   const db = openDatabase(options.databasePath);
   const sessions = createSqliteBridgeSessions(db, options.logger, clock);
   const bridge = createSessionBridge(options, { sessions, tokens, logger: options.logger, clock });
+  let closed = false;
   return {
     ...bridge,
     async close() {
+      if (closed) return;
+      closed = true;
       await bridge.close?.();
       db.close();
     },
