@@ -21,7 +21,7 @@ export interface RunningMcpServer {
   readonly workspace: string;
   /** The command service, once attached (its audit log proves what ran). */
   service(): OpenCommandService;
-  /** Opens the command service on the shared database (users and roles come from it). */
+  /** Opens the command service on the shared database (users and roles come from it); again to move it to another file. */
   attach(databasePath: string): void;
   /** The server goes away: its port refuses connections, open connections are cut. */
   stop(): Promise<void>;
@@ -70,6 +70,8 @@ export async function startMcpServer(options: { jwtSecrets?: readonly string[]; 
       return service;
     },
     attach(databasePath) {
+      void service?.close();
+      void http?.close();
       service = openCommandService({
         policy: { current: () => testPolicy() },
         workspace,
