@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { freePorts } from '../../test/kit/ports.js';
 import { runTsx, type WatchedProcess } from '../../test/kit/process.js';
 import { tempDir } from '../../test/kit/temp.js';
@@ -37,6 +38,20 @@ describe('legacy main.ts (the process)', { timeout: 120_000 }, () => {
     assert.equal(login.status, 200);
     proc.child.kill('SIGTERM');
     assert.equal(await proc.exited(), 0);
+  });
+
+  it('exits 0 on SIGTERM while a page holds /mcp/ws open, telling it 1001', async () => {
+    const [port] = await freePorts(1);
+    const proc = start({ LEGACY_PORT: String(port), DATABASE_PATH: dir.file('ws.db') });
+    await proc.waitFor(/listening on http/);
+    const login = await fetch(`http://127.0.0.1:${port}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin","password":"admin"}' });
+    assert.equal(login.status, 200);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/mcp/ws`, { headers: { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string } });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    proc.child.kill('SIGTERM');
+    assert.equal(await proc.exited(), 0);
+    assert.equal(await closed, 1001);
   });
 
   it('says in one line which port is busy and which variable moves it', async () => {

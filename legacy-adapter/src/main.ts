@@ -48,10 +48,17 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal}: stopping`);
     // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
-    const force = setTimeout(() => server.closeAllConnections(), 3000);
+    // Open WebSockets (/mcp/ws) are the app's: server.close() waits for them and
+    // closeAllConnections() skips them, so the app closes them (1001) when the moment is up.
+    let appClosed: Promise<void> | undefined;
+    const closeApp = () => (appClosed ??= app.close());
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+      void closeApp();
+    }, 3000);
     force.unref();
     server.close(() => {
-      void app.close().finally(() => {
+      void closeApp().finally(() => {
         db.close();
         process.exit(0);
       });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { tempDir } from '../../test/kit/index.js';
@@ -75,6 +76,20 @@ describe('new backend process (main.ts)', { timeout: 240_000 }, () => {
     assert.ok(!existsSync(dir.file('fresh/backups')), 'a new file is not backed up');
     run.child.kill('SIGTERM');
     assert.equal((await run.exited).code, 0);
+  });
+
+  it('exits 0 on SIGTERM while a client holds /mcp/ws open, telling it 1001', async () => {
+    const run = await started({ ...SECRETS, DATABASE_PATH: dir.file('ws/app.db') });
+    children.push(run.child);
+    const login = await fetch(`${run.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: SECRETS.ADMIN_PASSWORD }) });
+    assert.equal(login.status, 200);
+    const ws = new WebSocket(`${run.url.replace('http', 'ws')}/mcp/ws`, { headers: { authorization: `Bearer ${login.headers.get('x-auth-token')}` } });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    run.child.kill('SIGTERM');
+    const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 60 s after SIGTERM')), 60_000).unref());
+    assert.equal((await Promise.race([run.exited, hung])).code, 0);
+    assert.equal(await closed, 1001);
   });
 
   it('backs up a legacy database before migrating it, and keeps its users', async () => {
