@@ -98,6 +98,17 @@ describe('CommandStore: raw SQL (legacy) and Kysely (new backend) on one databas
         await store().reject(inTime.id, at(12));
       });
 
+      it('fails commands left executing by a process that stopped, and only those', async () => {
+        const stale = await insert('sleep forever', 0);
+        const running = await insert('echo now', 30);
+        const failed = await store().failAbandoned(at(20), at(40), '{"stderr":"stopped"}');
+        assert.ok(failed.some((r) => r.id === stale.id && r.status === 'failed' && r.result === '{"stderr":"stopped"}'));
+        assert.ok(!failed.some((r) => r.id === running.id));
+        assert.equal((await store().find(running.id))?.status, 'executing');
+        assert.deepEqual(await store().failAbandoned(at(20), at(41), '{}'), []);
+        await store().finish(running.id, 'executed', null, at(41));
+      });
+
       it('lists newest first, by owner and status, up to the limit', async () => {
         const other = Number(legacyDb.prepare("INSERT INTO users (username, name, email, password) VALUES (?, 'O', ?, 'h')").run(`o-${name}`, `o-${name}@x.io`).lastInsertRowid);
         const mine = await insert('echo mine');

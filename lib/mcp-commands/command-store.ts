@@ -57,6 +57,11 @@ export interface CommandStore {
    * to expire takes no write lock.
    */
   expirePending(at: string, result: string): Promise<CommandRow[]>;
+  /**
+   * Every command still `executing` whose last change is older than `before` → failed, with
+   * `result` saying why: the process running it stopped (no run lasts that long). Reads first.
+   */
+  failAbandoned(before: string, at: string, result: string): Promise<CommandRow[]>;
   /** At most `limit` rows changed after the cursor, in (updated_at, id) order: the change feed. */
   changedAfter(cursor: FeedCursor, limit: number): Promise<CommandRow[]>;
   /** mcp_sessions: an MCP session opened for a user. */

@@ -1,7 +1,7 @@
 import { argvSha256, type CommandClient, type RunOutcome, type ToolInfo } from '../mcp-client.js';
 import type { Logger } from '../logger.js';
 import { toCommand, type Command, type CommandResult, type CommandRow } from './command.js';
-import type { ExecuteInput, ListQuery } from './command-input.js';
+import { MAX_TIMEOUT_MS, type ExecuteInput, type ListQuery } from './command-input.js';
 import { MCP_MESSAGES, notAllowed } from './command-messages.js';
 import type { CommandStore } from './command-store.js';
 
@@ -30,6 +30,13 @@ export interface CommandWorkflowDeps {
   readonly toolsCacheMs?: number;
 }
 
+/**
+ * No run outlives its timeout (at most MAX_TIMEOUT_MS) plus the client's grace: a row
+ * still `executing` after this lost the process that was running it (a restart, a crash).
+ */
+const ABANDONED_AFTER_MS = MAX_TIMEOUT_MS + 5 * 60_000;
+const ABANDONED = 'The backend running this command stopped before it finished: run it again';
+
 const fail = (status: 400 | 403 | 404 | 409 | 503, message: string) => ({ ok: false, status, message }) as const;
 
 /**
@@ -54,10 +61,13 @@ export function createCommandWorkflow(deps: CommandWorkflowDeps) {
   };
   let toolsCache: { tools: ToolInfo[]; until: number } | undefined;
 
+  /** Approvals past their time → rejected; runs whose process died → failed. */
   async function expire(): Promise<void> {
     const minutes = Math.round(deps.approvalTtlMs / 60_000);
     const note = resultText('', `Not approved within ${minutes >= 1 ? `${minutes} min` : `${Math.round(deps.approvalTtlMs / 1000)} s`}: run the command again to ask again`);
     for (const row of await store.expirePending(now(), note)) changed(row);
+    const before = new Date(clock() - ABANDONED_AFTER_MS).toISOString();
+    for (const row of await store.failAbandoned(before, now(), resultText('', ABANDONED))) changed(row);
   }
 
   async function finish(row: CommandRow, status: 'executed' | 'failed' | 'rejected', result: string | null): Promise<CommandRow> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { AUDIENCE } from '../../lib/tokens.js';
 import { legacyMcp } from '../../legacy-adapter/src/mcp/legacy-mcp.js';
 import { newBackendMcp } from '../../new-backend/src/mcp/new-backend-mcp.js';
@@ -186,5 +187,39 @@ describe('/mcp/ws credentials', { timeout: 120_000 }, () => {
     assert.equal(second[0]?.session_id, first[0]?.session_id);
     assert.ok((second[0]?.last_active_at ?? '') >= (first[0]?.last_active_at ?? ''));
     assert.ok((second[0]?.last_active_at ?? '') >= (second[0]?.created_at ?? ''));
+  });
+});
+
+describe('/mcp/ws keepalive', { timeout: 120_000 }, () => {
+  let mcp: RunningMcpServer;
+  let legacy: RunningLegacy;
+  before(async () => {
+    mcp = await startMcpServer();
+    const dir = tempDir('strangler-mcp-ping-');
+    legacy = await startLegacy({ dbPath: dir.file('app.db'), mcp: legacyMcp({ settings: mcpSettings(mcp), pingIntervalMs: 100 }) });
+    mcp.attach(legacy.dbPath);
+  });
+  after(async () => {
+    await legacy.close();
+    await mcp.close();
+  });
+
+  it('keeps a socket that answers pings, and drops one that does not', async () => {
+    const t = target(legacy.url, legacy.admin, 'cookie');
+    const admin = await signIn(t, legacy.admin.username, legacy.admin.password);
+    const cookie = await admin.client.jar.getCookieString(legacy.url);
+    const url = `${legacy.url.replace(/^http/, 'ws')}/mcp/ws`;
+    const open = (autoPong: boolean) => new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url, { headers: { cookie }, autoPong });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+    const [live, silent] = [await open(true), await open(false)];
+    let pings = 0;
+    await new Promise<void>((resolve) => live.on('ping', () => ++pings === 5 && resolve()));
+    assert.equal(live.readyState, WebSocket.OPEN, 'a socket that answers stays');
+    const code = silent.readyState === WebSocket.CLOSED ? 1006 : await new Promise<number>((resolve) => silent.once('close', (c) => resolve(c)));
+    assert.equal(code, 1006, 'a socket that never answers is cut');
+    live.close();
   });
 });

@@ -49,6 +49,10 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
     `UPDATE mcp_commands SET status = 'rejected', result = ?, updated_at = ?
      WHERE status = 'pending_approval' AND NOT ${STILL_APPROVABLE} RETURNING *`,
   );
+  const anyAbandoned = db.prepare<[string], { id: number }>("SELECT id FROM mcp_commands WHERE status = 'executing' AND updated_at < ? LIMIT 1");
+  const abandon = db.prepare<[string, string, string], CommandRow>(
+    "UPDATE mcp_commands SET status = 'failed', result = ?, updated_at = ? WHERE status = 'executing' AND updated_at < ? RETURNING *",
+  );
   const changed = db.prepare<[string, number, number], CommandRow>(
     'SELECT * FROM mcp_commands WHERE (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?',
   );
@@ -107,6 +111,10 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
     async expirePending(at, result) {
       if (!anyExpired.get(at)) return [];
       return expire.all(result, at, at);
+    },
+    async failAbandoned(before, at, result) {
+      if (!anyAbandoned.get(before)) return [];
+      return abandon.all(result, at, before);
     },
     async changedAfter(cursor: FeedCursor, limit: number) {
       return changed.all(cursor.updatedAt, cursor.id, limit);

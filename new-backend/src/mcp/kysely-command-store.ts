@@ -92,6 +92,14 @@ export function createKyselyCommandStore(db: Kysely<Database>): CommandStore {
         .returningAll().execute();
     },
 
+    async failAbandoned(before, at, result) {
+      const any = await db.selectFrom('mcp_commands').select('id').where('status', '=', 'executing').where('updated_at', '<', before).limit(1).executeTakeFirst();
+      if (!any) return [];
+      return db.updateTable('mcp_commands').set({ status: 'failed', result, updated_at: at })
+        .where('status', '=', 'executing').where('updated_at', '<', before)
+        .returningAll().execute();
+    },
+
     async changedAfter(cursor, limit) {
       return db.selectFrom('mcp_commands').selectAll()
         .where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(cursor.updatedAt, cursor.id)))
