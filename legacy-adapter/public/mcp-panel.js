@@ -116,7 +116,8 @@ function createMcpPanel(team) {
       try {
         const result = await api('POST', `/mcp/commands/${command.id}/${verb}`);
         changed(result);
-        banner(`${verb === 'approve' ? 'Approved' : 'Rejected'} #${command.id} (${command.command}): ${result.status.replace('_', ' ')}.`, 'info');
+        const outcome = verb === 'approve' ? `Approved #${command.id} (${command.command}): ${result.status.replace('_', ' ')}.` : `Rejected #${command.id} (${command.command}): it will not run.`;
+        banner(outcome, 'info');
       } catch (err) {
         buttons.forEach((b) => (b.disabled = false));
         failed(err, `Could not ${verb} #${command.id}`);
