@@ -46,11 +46,14 @@ export class McpActor {
     return this.post('/mcp/execute', { tool_name: 'terminal_command', params: { command, ...extra } });
   }
 
-  /** Opens /mcp/ws with this user's credential (the cookie, or the Authorization header). */
+  /**
+   * Opens /mcp/ws as a page served by the target would: its Origin, and this user's
+   * credential (the cookie, or the Authorization header).
+   */
   async socket(): Promise<TestSocket> {
     const url = `${this.target.baseUrl.replace(/^http/, 'ws')}/mcp/ws`;
     const cookie = await this.client.jar.getCookieString(this.target.baseUrl);
-    return TestSocket.open(url, { ...this.headers, ...(cookie ? { cookie } : {}) });
+    return TestSocket.open(url, { origin: new URL(this.target.baseUrl).origin, ...this.headers, ...(cookie ? { cookie } : {}) });
   }
 }
 
