@@ -1,4 +1,4 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../logger.js';
@@ -7,6 +7,7 @@ import { checkExecute } from './command-input.js';
 import { MCP_MESSAGES, unknownMessageType } from './command-messages.js';
 import type { CommandFeed } from './command-feed.js';
 import type { Actor, CommandWorkflow } from './command-workflow.js';
+import { originAllowed, refuseUpgrade } from './upgrade-guards.js';
 
 /** Who opened a socket, and how to ask later whether that still holds. */
 export interface SocketIdentity {
@@ -157,9 +158,9 @@ export function createCommandSocketServer(options: CommandSocketOptions) {
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       socket.on('error', (err) => logger.debug({ err }, 'mcp socket error during the handshake'));
       const path = (req.url ?? '/').split('?')[0];
-      if (path !== options.path) return refuse(socket, 404, 'Not found');
-      if (closed) return refuse(socket, 503, 'Server shutting down');
-      if (!originAllowed(req, allowedOrigins)) return refuse(socket, 403, 'Cross-origin WebSocket refused: open the page from this server');
+      if (path !== options.path) return refuseUpgrade(socket, 404, 'Not found');
+      if (closed) return refuseUpgrade(socket, 503, 'Server shutting down');
+      if (!originAllowed(req, allowedOrigins)) return refuseUpgrade(socket, 403, 'Cross-origin WebSocket refused: open the page from this server');
       options.authenticate(req).then(
         (identity) => complete(identity),
         (err: unknown) => {
@@ -201,29 +202,4 @@ function clientId(value: unknown): ClientId {
   if (typeof value === 'string' && value.length <= 200) return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   return null;
-}
-
-/**
- * A browser always sends Origin on a WebSocket; it must name this server as the client
- * reached it (Host, or X-Forwarded-Host set by the proxy) or be listed. No Origin (a
- * program, not a page) passes: it carries no ambient cookie risk.
- */
-export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  if (allowed.has(origin)) return true;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const forwarded = req.headers['x-forwarded-host'];
-  const candidates = [req.headers.host, ...(typeof forwarded === 'string' ? forwarded.split(',').map((h) => h.trim()) : [])];
-  return candidates.some((h) => h !== undefined && h.toLowerCase() === host.toLowerCase());
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -1,6 +1,6 @@
 import { argvSha256, type CommandClient, type RunOutcome, type ToolInfo } from '../mcp-client.js';
 import type { Logger } from '../logger.js';
-import { toCommand, type Command, type CommandResult, type CommandRow } from './command.js';
+import { recordedTimeout, resultText, toCommand, type Command, type CommandRow } from './command.js';
 import { MAX_TIMEOUT_MS, type ExecuteInput, type ListQuery } from './command-input.js';
 import { MCP_MESSAGES, notAllowed } from './command-messages.js';
 import type { CommandStore } from './command-store.js';
@@ -203,20 +203,5 @@ export type CommandWorkflow = ReturnType<typeof createCommandWorkflow>;
 class CommandGone extends Error {
   constructor(id: number) {
     super(`command ${id} was deleted while it ran`);
-  }
-}
-
-/** The `result` JSON for a command that did not run: the reason where a person will look for it. */
-export function resultText(stdout: string, stderr: string): string {
-  const result: CommandResult = { stdout, stderr, exit_code: null, duration_ms: 0, truncated: false };
-  return JSON.stringify(result);
-}
-
-function recordedTimeout(row: CommandRow): number | undefined {
-  try {
-    const params = JSON.parse(row.params) as { timeout_ms?: unknown };
-    return Number.isInteger(params.timeout_ms) ? (params.timeout_ms as number) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -98,3 +98,19 @@ function parseObject(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/** The `result` JSON for a command that did not run: the reason where a person will look for it. */
+export function resultText(stdout: string, stderr: string): string {
+  const result: CommandResult = { stdout, stderr, exit_code: null, duration_ms: 0, truncated: false };
+  return JSON.stringify(result);
+}
+
+/** The timeout_ms the client recorded with the command, if it gave a valid one. */
+export function recordedTimeout(row: CommandRow): number | undefined {
+  try {
+    const params = JSON.parse(row.params) as { timeout_ms?: unknown };
+    return Number.isInteger(params.timeout_ms) ? (params.timeout_ms as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
