@@ -128,7 +128,9 @@ function checkShadow(
 ): void {
   if (typeof shadow.to === 'string' && backends.length) {
     if (!backends.includes(shadow.to)) errors.push({ path: at('shadow', 'to'), message: unknownName('backend', shadow.to, backends) });
-    else if (shadow.to === target) errors.push({ path: at('shadow', 'to'), message: `shadowing to "${shadow.to}", which is already the target, would compare a backend with itself: point it at another backend` });
+    // A shadowed route is exactly the one a team cuts over next: refusing this would make
+    // `strangler cutover` fail. The copy is skipped at run time while it would hit itself.
+    else if (shadow.to === target) warnings.push({ path: at('shadow', 'to'), message: `"${shadow.to}" is the target now, so shadowing is paused (a backend is never compared with itself); it resumes when the route goes back` });
   }
   if (Array.isArray(shadow.methods)) {
     checkMethods(shadow.methods, at('shadow', 'methods'), errors, warnings);

@@ -168,9 +168,8 @@ describe('parseRouteTable: every error, with line and YAML path', () => {
     ['unsafe shadow methods need shadow.unsafe', `${HEAD}  - name: x\n    paths: [/a]\n    target: legacy\n    shadow:\n      to: new\n      methods: [GET, POST, DELETE]\n`, [
       'routes.yaml:12: routes[0].shadow.methods: POST, DELETE would be applied twice: both backends write to the same database. Shadow only GET/HEAD, or add "unsafe: true" to the shadow block if the shadow backend writes elsewhere',
     ]],
-    ['shadow to the target itself', `${HEAD}  - name: x\n    paths: [/a]\n    target: new\n    shadow: { to: new, noise: loud }\n`, [
+    ['shadow noise mode', `${HEAD}  - name: x\n    paths: [/a]\n    target: new\n    shadow: { to: new, noise: loud }\n`, [
       'routes.yaml:10: routes[0].shadow.noise: must be one of "off", "learn", got "loud"',
-      'routes.yaml:10: routes[0].shadow.to: shadowing to "new", which is already the target, would compare a backend with itself: point it at another backend',
     ]],
     ['wrong types', `${HEAD}  - name: x\n    paths: /a\n    target: [legacy]\n  - just a string\n`, [
       'routes.yaml:8: routes[0].paths: expected a list, got "/a"',
@@ -210,6 +209,10 @@ describe('parseRouteTable: every error, with line and YAML path', () => {
 });
 
 describe('parseRouteTable: warnings', () => {
+  it('keeps a shadow whose backend became the target, paused, so a shadowed route can be cut over', () => {
+    const w = warningsOf(`${HEAD}  - name: users\n    paths: [/users]\n    target: new\n    shadow: { to: new }\n`);
+    assert.deepEqual(w, ['routes.yaml:10: routes[0].shadow.to: "new" is the target now, so shadowing is paused (a backend is never compared with itself); it resumes when the route goes back']);
+  });
   it('warns about a route that an earlier route always takes first', () => {
     const w = warningsOf(`${HEAD}  - name: all-users\n    paths: [/users, /users/**]\n    target: legacy\n  - name: one-user\n    paths: [/users/:id]\n    methods: [GET]\n    target: new\n`);
     assert.deepEqual(w, ['routes.yaml:10: routes[1]: route "one-user" can never match: every request it accepts is taken first by all-users (routes[0]); move it above, or remove it']);

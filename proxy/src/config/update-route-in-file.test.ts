@@ -68,6 +68,16 @@ describe('editRoutesText keeps every other byte', () => {
     assert.equal(two.text, COMMENTED.replace('    target: legacy\n    # canary', '    target: new\n    # canary'));
   });
 
+  it('cuts over a route that shadows to the new target, and back (the shadow stays, paused while on new)', () => {
+    const shadowed = `version: 1\nbackends:\n  legacy: { url: http://127.0.0.1:1, auth: session }\n  new: { url: http://127.0.0.1:2, auth: jwt }\ndefault: legacy\nroutes:\n  - name: users\n    paths: [/users]\n    target: legacy\n    shadow: { to: new }\n`;
+    const one = edit(shadowed, 'users', { target: 'new' });
+    assert.ok(one.ok, one.ok ? '' : one.errors.join('\n'));
+    assert.deepEqual(one.changes, ['users: legacy -> new']);
+    const two = edit(one.text, 'users', { target: 'legacy' });
+    assert.ok(two.ok);
+    assert.equal(two.text, shadowed);
+  });
+
   it('edits flow-style routes', () => {
     const text = 'version: 1\nbackends: { legacy: { url: "http://127.0.0.1:1", auth: session }, new: { url: "http://127.0.0.1:2", auth: jwt } }\ndefault: legacy\nroutes:\n  - { name: users, paths: [/users], target: legacy }   # keep me\n';
     const r = edit(text, 'users', { target: 'new' });

@@ -122,6 +122,19 @@ describe('shadow traffic through the proxy', () => {
     assert.match(text, /proxy_shadow_requests_total\{route="mcp",result="error"\} 4/);
   });
 
+  it('pauses mirroring while the shadow backend is the one answering (the route was cut over)', async () => {
+    writeFileSync(proxy.file, yaml(legacy.url, next.url, shadowBlock).replace('    target: legacy\n    shadow:\n      to: new', '    target: new\n    shadow:\n      to: new'));
+    assert.equal(proxy.proxy.reload().ok, true);
+    const before = next.hits.length;
+    const res = await fetch(`${proxy.url}/users/1`);
+    await res.text();
+    assert.equal(res.headers.get('x-backend'), 'new');
+    await ext.shadower.idle();
+    assert.equal(next.hits.length, before + 1, 'only the primary request reached new: no copy to itself');
+    writeFileSync(proxy.file, yaml(legacy.url, next.url, shadowBlock));
+    assert.equal(proxy.proxy.reload().ok, true);
+  });
+
   it('starts and stops mirroring with a reload of routes.yaml', async () => {
     writeFileSync(proxy.file, yaml(legacy.url, next.url, ''));
     assert.equal(proxy.proxy.reload().ok, true);

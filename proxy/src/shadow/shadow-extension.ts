@@ -61,6 +61,8 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
     beforeForward(ctx) {
       const settings = ctx.route?.shadow;
       if (!settings || ctx.kind !== 'http') return;
+      // Paused while the shadow backend is the one answering (cut over, or a canary request).
+      if (settings.to === ctx.backend.name) return;
       const shadow = ctx.table.backends.get(settings.to);
       if (!shadow) return;
       const tap = shadower.begin({
