@@ -6,12 +6,12 @@ import { loadRouteTable } from './index.js';
 const REPO_ROUTES = fileURLToPath(new URL('../../../routes.yaml', import.meta.url));
 
 describe("the repository's routes.yaml", () => {
-  it('is valid, warns about nothing, and sends every route to legacy', () => {
+  it('is valid, warns about nothing, sends every route to legacy, and shadows GETs of users and mcp to new', () => {
     const r = loadRouteTable(REPO_ROUTES, {});
     assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
     assert.deepEqual(r.warnings, []);
-    assert.deepEqual(r.table.routes.map((x) => [x.name, x.target, x.canary, x.shadow]), [
-      ['auth', 'legacy', undefined, undefined], ['users', 'legacy', undefined, undefined], ['mcp', 'legacy', undefined, undefined],
+    assert.deepEqual(r.table.routes.map((x) => [x.name, x.target, x.canary, x.shadow?.to, x.shadow?.methods]), [
+      ['auth', 'legacy', undefined, undefined, undefined], ['users', 'legacy', undefined, 'new', ['GET']], ['mcp', 'legacy', undefined, 'new', ['GET']],
     ]);
     assert.equal(r.table.defaultBackend, 'legacy');
     assert.deepEqual([...r.table.backends.values()].map((b) => [b.name, b.url.origin, b.auth]), [
