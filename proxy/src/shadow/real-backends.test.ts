@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_JWT_SECRETS, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../test/kit/index.js';
 import { startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
+import { legacyMcp } from '../../../legacy-adapter/src/mcp/legacy-mcp.js';
+import { newBackendMcp } from '../../../new-backend/src/mcp/new-backend-mcp.js';
+import { mcpSettings, startMcpServer, type RunningMcpServer } from '../../../test/kit/mcp.js';
 import { openSessionBridge } from '../bridge/index.js';
 import type { RouteSummary } from './diff-queries.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
@@ -47,11 +50,14 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
   let nb: RunningNewBackend;
   let ext: ShadowExtension;
   let proxy: RunningProxy;
+  let mcp: RunningMcpServer;
 
   before(async () => {
     const dbPath = dir.file('app.db');
-    legacy = await startLegacy({ dbPath });
-    nb = await startNewBackend({ dbPath });
+    mcp = await startMcpServer();
+    legacy = await startLegacy({ dbPath, mcp: legacyMcp({ settings: mcpSettings(mcp) }) });
+    mcp.attach(dbPath);
+    nb = await startNewBackend({ dbPath, mcp: newBackendMcp({ settings: mcpSettings(mcp) }) });
     const bridge = openSessionBridge({ databasePath: dbPath, sessionSecrets: TEST_SESSION_SECRETS, jwtSecrets: TEST_JWT_SECRETS, logger: pino({ level: 'silent' }) });
     ext = createShadowExtension({ diffsPath: dir.file('diffs.db'), storeOptions: { flushMs: 5 }, authorizeShadow: bridge.authorizeShadow });
     proxy = await startProxy(routesYaml(legacy.url, nb.url), { extensions: [ext, bridge] });
@@ -60,6 +66,7 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
     await proxy?.close();
     await nb?.close();
     await legacy?.close();
+    await mcp?.close();
     dir.cleanup();
   });
 
@@ -97,18 +104,19 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
     assert.equal(users.matchRate, 100, explain(users));
   });
 
-  it('mcp: GET /mcp/commands and the other reads match', async (t) => {
-    const probe = await fetch(`${nb.url}/mcp/commands`, { headers: { authorization: `Bearer ${await nb.mint(1, 'admin')}` } });
-    const legacyProbe = await fetch(`${legacy.url}/mcp/commands`);
-    if (probe.status === 404 || legacyProbe.status === 404) {
-      t.skip(`/mcp/commands is not served yet (legacy ${legacyProbe.status}, new ${probe.status})`);
-      return;
-    }
+  it('mcp: GET /mcp/commands and the other reads match', async () => {
     const admin = new ApiClient(proxy.url);
-    await admin.login(legacy.admin.username, legacy.admin.password);
-    for (const path of ['/mcp/commands', '/mcp/commands?limit=1', '/mcp/commands?status=pending_approval', '/mcp/commands/999999', '/mcp/tools']) await admin.get(path);
+    assert.equal((await admin.login(legacy.admin.username, legacy.admin.password)).status, 200);
+    const ran = await admin.post('/mcp/execute', { tool_name: 'terminal_command', params: { command: 'echo shadowed' } });
+    assert.equal(ran.status, 200, ran.text);
+    const pending = await admin.post('/mcp/execute', { tool_name: 'terminal_command', params: { command: 'mkdir shadow-dir' } });
+    assert.equal(pending.status, 202, pending.text);
+    const id = (ran.body as { id: number }).id;
+    for (const path of ['/mcp/commands', '/mcp/commands?limit=1', '/mcp/commands?status=pending_approval', `/mcp/commands/${id}`, '/mcp/commands/999999', '/mcp/tools']) await admin.get(path);
     await new ApiClient(proxy.url).get('/mcp/commands');
-    const mcp = await route('mcp');
-    assert.equal(mcp?.matchRate, 100, explain(mcp));
+    const summary = await route('mcp');
+    assert.ok(summary && summary.shadowed >= 7, explain(summary));
+    assert.equal(summary.errors, 0, explain(summary));
+    assert.equal(summary.matchRate, 100, explain(summary));
   });
 });
