@@ -7,7 +7,7 @@ import type { Problem } from './problem.js';
 import { fileSchema } from './schema.js';
 import { schemaProblems } from './schema-problems.js';
 import type { LoadResult } from './types.js';
-import { formatPath, lineOf, type YamlPath } from './yaml-locate.js';
+import { formatPath, lineOf, type YamlPath } from '../../../lib/yaml-locate.js';
 
 const MAX_BYTES = 1024 * 1024;
 

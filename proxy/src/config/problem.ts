@@ -1,4 +1,4 @@
-import type { YamlPath } from './yaml-locate.js';
+import type { YamlPath } from '../../../lib/yaml-locate.js';
 
 /** One finding about the file, located by YAML path; `key` locates the key rather than its value. */
 export interface Problem {

@@ -1,7 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { formatPath as formatYamlPath, lineOf, type YamlPath } from '../../../../lib/yaml-locate.js';
 import type { z } from 'zod';
 
-export type YamlPath = readonly (string | number)[];
+export type { YamlPath };
 
 /** One finding about the file, located by YAML path; `key` points at the key rather than its value. */
 export interface Problem {
@@ -10,43 +10,12 @@ export interface Problem {
   readonly key?: boolean;
 }
 
-/** `programs.ls.flags[2]`: how messages name a place in the file. */
+/** `programs.ls.flags[2]`; the whole file reads `(top level)`. */
 export function formatPath(path: YamlPath): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
-  return out || '(top level)';
+  return formatYamlPath(path) || '(top level)';
 }
 
-/** The 1-based line of `path`; a missing key resolves to its deepest existing parent. */
-export function lineOf(doc: Document, counter: LineCounter, path: YamlPath, key = false): number {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  for (const [i, seg] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-      if (!pair) break;
-      if (key && i === path.length - 1) {
-        offset = rangeStart(pair.key) ?? offset;
-        break;
-      }
-      node = pair.value;
-      offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item: unknown = node.items[seg];
-      if (item === undefined) break;
-      node = item;
-      offset = rangeStart(node) ?? offset;
-    } else {
-      break;
-    }
-  }
-  return counter.linePos(offset).line;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as Node | null | undefined)?.range;
-  return range ? range[0] : undefined;
-}
+export { lineOf };
 
 /** zod issues as messages a person can act on, each with its path in the file. */
 export function schemaProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, known: (path: YamlPath) => string[]): Problem[] {

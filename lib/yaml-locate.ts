@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type N
 
 export type YamlPath = readonly (string | number)[];
 
-/** `routes[1].canary.percent`, `backends.new.url`: how messages name a place in the file. */
+/** `routes[1].canary.percent`, `programs.ls.flags[2]`: how messages name a place in a YAML file (routes.yaml, mcp-policy.yaml). */
 export function formatPath(path: YamlPath): string {
   let out = '';
   for (const seg of path) {
