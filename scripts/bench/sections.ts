@@ -103,11 +103,13 @@ export const SECTIONS: readonly BenchSection[] = [
       // The client's own Authorization passes the proxy untouched: legacy ignores it, and the
       // copy carries it to the new backend, which then answers (and is compared) for real.
       const headers = { cookie: stack.adminCookie, authorization: await stack.adminBearer(), accept: 'application/json' };
-      // A fixed rate under saturation: the question is whether a mirrored request's client
-      // waits longer, not how much more CPU two backends on the same two cores need.
+      // A steady rate under saturation, over few connections as in proxy-latency (many paced
+      // connections fire in bursts, and a burst's queueing would swamp the comparison): the
+      // question is whether a mirrored request's client waits longer, not how much more CPU
+      // two backends on the same two cores need.
       return {
-        baseline: { label: 'unshadowed', url: `${plain.url}/users`, headers, rate: SHADOW_RATE },
-        candidate: { label: 'shadowed', url: `${shadowed.url}/users`, headers, rate: SHADOW_RATE },
+        baseline: { label: 'unshadowed', url: `${plain.url}/users`, headers, rate: SHADOW_RATE, connections: PACED_CONNECTIONS },
+        candidate: { label: 'shadowed', url: `${shadowed.url}/users`, headers, rate: SHADOW_RATE, connections: PACED_CONNECTIONS },
       };
     },
   },
