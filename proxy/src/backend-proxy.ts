@@ -69,6 +69,14 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
       (proxyServer) => {
         server = proxyServer as unknown as Server;
         for (const [event, handler] of Object.entries(options.on)) proxyServer.on(event as 'error', handler as never);
+        // http-proxy pipes the two sockets of a tunnel, but a client socket that is destroyed
+        // (not ended) never ends the backend's: tie their lifetimes together.
+        proxyServer.on('proxyReqWs', (proxyReq, _req, socket) => {
+          proxyReq.once('upgrade', (_res, proxySocket: Duplex) => {
+            if (socket.destroyed) proxySocket.destroy();
+            else socket.once('close', () => proxySocket.destroy());
+          });
+        });
       },
     ],
     logger: hpmLogger(options.logger, name),

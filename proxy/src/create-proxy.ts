@@ -24,6 +24,8 @@ export interface ProxyOptions {
   readonly exposeGeneration?: boolean;
   /** Add prom-client's process metrics (CPU, memory, event loop) to `/__proxy/metrics`. Default false. */
   readonly processMetrics?: boolean;
+  /** A WebSocket tunnel the backend ended is closed on the client's side this long after (ms), if the client has not closed it. Default 5000. */
+  readonly tunnelHalfCloseGraceMs?: number;
 }
 
 export interface ProxyDeps {
@@ -127,7 +129,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
   const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger });
-  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger });
+  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs });
 
   const proxy: Proxy = {
     handler,

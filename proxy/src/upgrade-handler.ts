@@ -18,7 +18,15 @@ export interface UpgradeDeps {
   readonly hooks: HookSet;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** After the backend ends a tunnel, the client's side is destroyed this long later if it has not closed (ms). */
+  readonly halfCloseGraceMs?: number;
 }
+
+/**
+ * Node's HTTP server keeps upgraded sockets half-open: when the backend ends a tunnel the
+ * client gets a FIN, but a client that never ends its side would hold the socket for good.
+ */
+const DEFAULT_HALF_CLOSE_GRACE_MS = 5000;
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -36,6 +44,7 @@ export interface UpgradeHandler {
  */
 export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
   const { hooks, metrics, logger } = deps;
+  const halfCloseGraceMs = deps.halfCloseGraceMs ?? DEFAULT_HALF_CLOSE_GRACE_MS;
   const open = new Set<Duplex>();
 
   function finish(ex: Exchange): void {
@@ -89,6 +98,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
     socket.once('close', () => {
       open.delete(socket);
       finish(ex);
+    });
+    socket.once('finish', () => {
+      const timer = setTimeout(() => socket.destroy(), halfCloseGraceMs);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
     });
     metrics.upgrade(ctx.routeName, ctx.backend.name);
     if (hooks.before.length === 0) {
