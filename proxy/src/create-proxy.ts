@@ -26,6 +26,8 @@ export interface ProxyOptions {
   readonly processMetrics?: boolean;
   /** A WebSocket tunnel the backend ended is closed on the client's side this long after (ms), if the client has not closed it. Default 5000. */
   readonly tunnelHalfCloseGraceMs?: number;
+  /** The browser reaches the proxy over TLS terminated in front of it (main.ts: COOKIE_SECURE=true): backends are told `X-Forwarded-Proto: https`. Default false. */
+  readonly behindTls?: boolean;
 }
 
 export interface ProxyDeps {
@@ -128,8 +130,8 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     extensions,
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
-  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger });
-  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs });
+  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls });
+  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls });
 
   const proxy: Proxy = {
     handler,

@@ -20,6 +20,8 @@ export interface HandlerDeps {
   readonly hooks: HookSet;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** The browser reaches the proxy over TLS terminated in front of it: X-Forwarded-Proto is https. */
+  readonly behindTls?: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
   return function handleRequest(req, res) {
     const startedAt = performance.now();
     const requestId = acceptRequestId(req.headers['x-request-id']);
-    const decision = routeRequest(req, res, requestId, startedAt, deps.state(), deps.identify);
+    const decision = routeRequest(req, res, requestId, startedAt, deps.state(), deps.identify, deps.behindTls);
     if (decision.kind === 'admin') {
       res.setHeader('x-backend', PROXY_SELF);
       res.setHeader('x-request-id', requestId);

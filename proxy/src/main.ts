@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }), authorizeShadow: bridge.authorizeShadow });
 
   const created = createProxy(
-    { routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true' },
+    {
+      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true',
+      // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
+      behindTls: env.COOKIE_SECURE === 'true',
+    },
     { logger, extensions: [shadow, bridge], identify: bridge.identify },
   );
   if (!created.ok) {

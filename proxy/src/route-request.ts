@@ -29,6 +29,7 @@ export function routeRequest(
   startedAt: number,
   state: RoutingState,
   identify: Identify,
+  behindTls = false,
 ): RouteDecision {
   const normalized = normalizeRequestPath(req.url ?? '/');
   if (!normalized.ok) return { kind: 'refuse', status: 400, message: 'Bad Request', detail: normalized.reason };
@@ -46,7 +47,7 @@ export function routeRequest(
   if (!backend || !forwarder) {
     return { kind: 'refuse', status: 500, message: 'Internal Server Error', detail: `no forwarder for backend "${choice.backend}"` };
   }
-  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
+  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: behindTls || (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
   const ctx = new RequestContext(requestId, res ? 'http' : 'upgrade', req, res, method, path, search, match.route, backend, choice, table, generation, startedAt, identity);
   return { kind: 'forward', ctx, backend: forwarder };
 }

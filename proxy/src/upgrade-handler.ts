@@ -20,6 +20,8 @@ export interface UpgradeDeps {
   readonly logger: Logger;
   /** After the backend ends a tunnel, the client's side is destroyed this long later if it has not closed (ms). */
   readonly halfCloseGraceMs?: number;
+  /** The browser reaches the proxy over TLS terminated in front of it: X-Forwarded-Proto is https. */
+  readonly behindTls?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
     socket.on('error', (err: NodeJS.ErrnoException) => logger.debug({ code: err.code, url: req.url }, 'client socket error during a WebSocket'));
     const startedAt = performance.now();
     const requestId = acceptRequestId(req.headers['x-request-id']);
-    const decision = routeRequest(req, undefined, requestId, startedAt, deps.state(), deps.identify);
+    const decision = routeRequest(req, undefined, requestId, startedAt, deps.state(), deps.identify, deps.behindTls);
     const own = { 'x-backend': PROXY_SELF, 'x-request-id': requestId };
     if (decision.kind === 'admin') {
       writeSocketError(socket, 404, 'Not found', own);
