@@ -1,8 +1,9 @@
 // The legacy backend's process: reads the environment, opens the shared database,
 // listens on LEGACY_PORT and stops cleanly on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
-import { ConfigError, envPort, loadDotEnv, resolveAdmin, resolveSecrets, secretList } from '../../lib/env.js';
-import { listen, PortInUseError } from '../../lib/listen.js';
+import { envPort, loadDotEnv, resolveAdmin, resolveSecrets, secretList } from '../../lib/env.js';
+import { listen } from '../../lib/listen.js';
+import { exitOnStartFailure, stopOnSignals } from '../../lib/process-lifecycle.js';
 import { createLogger } from '../../lib/logger.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { resolveMcpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
@@ -42,38 +43,8 @@ async function main(): Promise<void> {
   const bound = await listen(server, port, host, 'LEGACY_PORT');
   logger.info(`listening on http://${host}:${bound} (database ${databasePath})`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
-    // Open WebSockets (/mcp/ws) are the app's: server.close() waits for them and
-    // closeAllConnections() skips them, so the app closes them (1001) when the moment is up.
-    let appClosed: Promise<void> | undefined;
-    const closeApp = () => (appClosed ??= app.close());
-    const force = setTimeout(() => {
-      server.closeAllConnections();
-      void closeApp();
-    }, 3000);
-    force.unref();
-    server.close(() => {
-      void closeApp().finally(() => {
-        db.close();
-        process.exit(0);
-      });
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up.
+  stopOnSignals(server, logger, { graceMs: 3000, closeApp: () => app.close(), closeResources: () => db.close() });
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PortInUseError) {
-    console.error(`${NAME}: ${err.message}`);
-  } else {
-    console.error(`${NAME}: failed to start:`, err);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure(NAME));

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { ConfigError, loadDotEnv, resolveSecrets } from '../../lib/env.js';
-import { listen, PortInUseError } from '../../lib/listen.js';
+import { listen } from '../../lib/listen.js';
+import { exitOnStartFailure, stopOnSignals } from '../../lib/process-lifecycle.js';
 import { createLogger } from '../../lib/logger.js';
 import { resolveMcpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
 import { openDatabase } from '../../lib/sqlite.js';
@@ -54,42 +55,12 @@ async function main(): Promise<void> {
   const bound = await listen(server, config.port, config.host, 'NEW_BACKEND_PORT');
   logger.info(`listening on http://${config.host}:${bound} (database ${config.databasePath}; API docs at /docs)`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    // In-flight requests get a moment to finish; idle keep-alive sockets go at once.
-    // Open WebSockets (/mcp/ws) are the app's: server.close() waits for them and
-    // closeAllConnections() skips them, so the app closes them (1001) when the moment is up.
-    let appClosed: Promise<void> | undefined;
-    const closeApp = () => (appClosed ??= app.close());
-    const force = setTimeout(() => {
-      server.closeAllConnections();
-      void closeApp();
-    }, 3000);
-    force.unref();
-    server.close(() => {
-      void closeApp().finally(async () => {
-        await db.destroy();
-        process.exit(0);
-      });
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up.
+  stopOnSignals(server, logger, { graceMs: 3000, closeApp: () => app.close(), closeResources: () => db.destroy() });
 }
 
 function hasUserTables(sqlite: ReturnType<typeof openDatabase>): boolean {
   return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get() !== undefined;
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PortInUseError) {
-    console.error(`${NAME}: ${err.message}`);
-  } else {
-    console.error(`${NAME}: failed to start:`, err);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure(NAME));

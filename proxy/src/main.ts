@@ -3,8 +3,9 @@
 // stops cleanly on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { ConfigError, envPort, loadDotEnv, resolveSecrets, secretList } from '../../lib/env.js';
-import { listen, PortInUseError } from '../../lib/listen.js';
+import { envPort, loadDotEnv, resolveSecrets, secretList } from '../../lib/env.js';
+import { listen } from '../../lib/listen.js';
+import { exitOnStartFailure } from '../../lib/process-lifecycle.js';
 import { createLogger } from '../../lib/logger.js';
 import { openSessionBridge } from './bridge/index.js';
 import { createProxy } from './create-proxy.js';
@@ -97,11 +98,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PortInUseError) {
-    console.error(`${NAME}: ${err.message}`);
-  } else {
-    console.error(`${NAME}: failed to start:`, err);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure(NAME));
