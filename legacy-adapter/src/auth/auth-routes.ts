@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { Router, type Request } from 'express';
 import { clearSessionCookie } from '../session-cookie.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import { toPublicUser, type UserStore } from '../users/user-store.js';
 import { validateLogin } from '../users/user-validation.js';
 import { currentUser, requireUser } from './current-user.js';

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import type { UserRow, UserStore } from '../users/user-store.js';
 
 export const AUTH_MESSAGES = {

@@ -4,14 +4,9 @@ export interface ErrorAnswer {
   readonly message: string;
 }
 
-export const BODY_MESSAGES = {
-  tooLarge: 'Request body too large',
-  invalidJson: 'Invalid JSON body',
-  contentType: 'Unsupported content type: send application/json',
-  encoding: 'Unsupported content encoding: send the body uncompressed, gzip or deflate',
-  charset: 'Unsupported charset: send UTF-8',
-  internal: 'Internal server error',
-} as const;
+import { BODY_MESSAGES } from '../../../lib/http/body-messages.js';
+
+export { BODY_MESSAGES };
 
 const BY_TYPE: Readonly<Record<string, ErrorAnswer>> = {
   'entity.too.large': { status: 413, message: BODY_MESSAGES.tooLarge },

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { checkExecute, checkListQuery, parseCommandId } from '../../../lib/mcp-commands/command-input.js';
 import type { Actor, CommandWorkflow, Reply } from '../../../lib/mcp-commands/command-workflow.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import type { LegacyContext } from '../legacy-context.js';
 
 /**

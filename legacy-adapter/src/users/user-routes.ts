@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { Router } from 'express';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import { AUTH_MESSAGES, currentUser, requireAdmin, requireUser } from '../auth/current-user.js';
 import { toPublicUser, type UserStore } from './user-store.js';
 import { validateNewUser, validateUserChanges } from './user-validation.js';

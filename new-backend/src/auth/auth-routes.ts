@@ -1,10 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { AUDIENCE, type TokenService } from '../../../lib/tokens.js';
-import { bodyObject } from '../http/body-parser.js';
+import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import { User } from '../users/user-schemas.js';
 import { toPublicUser, type PublicUser, type UserRepository } from '../users/user-repository.js';
 import {

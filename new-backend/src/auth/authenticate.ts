@@ -3,7 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { AUDIENCE, ISSUER, type AccessClaims, type TokenService } from '../../../lib/tokens.js';
 import type { Database } from '../db/schema.js';
 import { MESSAGES } from '../http/messages.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import { toPublicUser, type PublicUser } from '../users/user-repository.js';
 
 export interface Authenticated {

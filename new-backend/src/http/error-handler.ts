@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../../../lib/logger.js';
 import { MESSAGES } from './messages.js';
-import { sendError } from './send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 
 interface ErrorAnswer {
   readonly status: number;

@@ -1,3 +1,5 @@
+import { BODY_MESSAGES } from '../../../lib/http/body-messages.js';
+
 /** Messages the frontend contract pins (docs/frontend-contract.md): the legacy app's, word for word. */
 export const MESSAGES = {
   notAuthenticated: 'Not authenticated',
@@ -16,10 +18,5 @@ export const MESSAGES = {
   usernameTaken: 'Username already exists',
   emailTaken: 'Email already exists',
   cannotDeleteSelf: 'Cannot delete yourself',
-  tooLarge: 'Request body too large',
-  invalidJson: 'Invalid JSON body',
-  contentType: 'Unsupported content type: send application/json',
-  encoding: 'Unsupported content encoding: send the body uncompressed, gzip or deflate',
-  charset: 'Unsupported charset: send UTF-8',
-  internal: 'Internal server error',
+  ...BODY_MESSAGES,
 } as const;

@@ -3,10 +3,10 @@ import { checkExecute, checkListQuery, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, parse
 import { MCP_MESSAGES } from '../../../lib/mcp-commands/command-messages.js';
 import type { Actor, CommandWorkflow, Reply } from '../../../lib/mcp-commands/command-workflow.js';
 import { ErrorBody } from '../auth/auth-schemas.js';
-import { bodyObject } from '../http/body-parser.js';
+import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import type { NewBackendContext } from '../new-backend-context.js';
 import { Command, CommandIdParam, CommandList, ExecuteRequest, ToolList } from './mcp-schemas.js';
 

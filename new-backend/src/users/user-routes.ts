@@ -4,10 +4,10 @@ import { ErrorBody } from '../auth/auth-schemas.js';
 import type { Passwords } from '../auth/passwords.js';
 import type { RefreshTokens } from '../auth/refresh-tokens.js';
 import type { TokenState } from '../auth/token-state.js';
-import { bodyObject } from '../http/body-parser.js';
+import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { sendError } from '../http/send-error.js';
+import { sendError } from '../../../lib/http/send-error.js';
 import type { UserRepository } from './user-repository.js';
 import { NewUser, User, UserChanges, UserIdParam, UserList, parseUserId, validateNewUser, validateUserChanges } from './user-schemas.js';
 

@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler } from 'express';
-import { MESSAGES } from './messages.js';
+import { BODY_MESSAGES as MESSAGES } from './body-messages.js';
 import { sendError } from './send-error.js';
 
 export interface BodyParserOptions {
