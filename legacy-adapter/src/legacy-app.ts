@@ -10,7 +10,7 @@ import { authRoutes } from './auth/auth-routes.js';
 import { currentUser, requireAdmin, requireUser } from './auth/current-user.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
-import { errorHandler } from './http/error-handler.js';
+import { errorHandler } from '../../lib/http/error-handler.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { sendError } from '../../lib/http/send-error.js';
 import type { LegacyContext, LegacyExtension, LegacyExtensionFactory, UpgradeHandler } from './legacy-context.js';

@@ -12,7 +12,7 @@ import { createTokenIssuer } from './auth/token-issuer.js';
 import { createTokenState } from './auth/token-state.js';
 import type { Database } from './db/schema.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
-import { errorHandler } from './http/error-handler.js';
+import { errorHandler } from '../../lib/http/error-handler.js';
 import { MESSAGES } from './http/messages.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { mountRoutes, type RouteSpec } from './http/route-spec.js';

@@ -1,12 +1,10 @@
+import { BODY_MESSAGES } from './body-messages.js';
+
 /** The answer for a failure: a status and the message the frontend contract pins. */
 export interface ErrorAnswer {
   readonly status: number;
   readonly message: string;
 }
-
-import { BODY_MESSAGES } from '../../../lib/http/body-messages.js';
-
-export { BODY_MESSAGES };
 
 const BY_TYPE: Readonly<Record<string, ErrorAnswer>> = {
   'entity.too.large': { status: 413, message: BODY_MESSAGES.tooLarge },

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
-import type { Logger } from '../../../lib/logger.js';
+import type { Logger } from '../logger.js';
 import { errorStatus } from './error-status.js';
-import { sendError } from '../../../lib/http/send-error.js';
+import { sendError } from './send-error.js';
 
 /** The one error middleware: every failure leaves as `{"error": …}` JSON, never an HTML page. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BODY_MESSAGES, errorStatus } from './error-status.js';
+import { BODY_MESSAGES } from './body-messages.js';
+import { errorStatus } from './error-status.js';
 
 describe('errorStatus', () => {
   const cases: [string, unknown, number, string, boolean][] = [
