@@ -300,6 +300,22 @@ describe('shadower', () => {
     }
   });
 
+  it('sends copies dispatchDelayMs after their answers were delivered, in one batch', async () => {
+    const r = await rig((req) => ({ body: { path: req.url } }), (req) => ({ body: { path: req.url } }), {}, { dispatchDelayMs: 1000 });
+    try {
+      const answered = performance.now();
+      for (let i = 0; i < 3; i++) assert.deepEqual(await (await fetch(`${r.proxy.url}/users/${i}`)).json(), { path: `/users/${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(r.shadowHits.length, 0, 'no copy before the delay');
+      await until('the batch', () => r.shadowHits.length === 3);
+      assert.ok(performance.now() - answered >= 1000);
+      await settled(r);
+      assert.equal(r.store.summary().routes[0]?.matched, 3);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('mirrors only the configured share of requests', async () => {
     let roll = 0;
     const rolls = [0.1, 0.9, 0.2, 0.8];

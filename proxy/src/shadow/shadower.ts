@@ -19,6 +19,15 @@ export interface ShadowerOptions {
   readonly maxBodyBytes?: number;
   /** All captured bodies together (default 64 MiB); past it new copies are dropped. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Copies leave this long after their primary's answer was delivered (default 2 ms), in
+   * one batch per timer. Sending at once puts the copy's work (the request, the shadow
+   * backend's answer, the comparison) on the same cores in the very moment the client is
+   * reading its answer: where the client shares the host (a sidecar proxy, a gateway on
+   * the frontend's machine, the bench) that delays the answer it reads (npm run bench:
+   * +0.3 ms p50 at once, none at 1 ms). 0 sends at once.
+   */
+  readonly dispatchDelayMs?: number;
   /** Noise learning: the first N safe requests of a route are sampled, then `percent` of them. */
   readonly noiseSample?: { readonly first: number; readonly percent: number };
 }
@@ -48,8 +57,9 @@ const EMPTY_BODY: BodyCopy = Object.freeze({ body: Buffer.alloc(0), truncated: f
 /**
  * Mirrors a sample of a route's requests to its shadow backend and records how the two
  * answers compare. The client's exchange is never touched: bodies are copied as they
- * stream past (bounded), the copy goes out after the primary has answered, on its own
- * sockets, deadline and concurrency bound, and the comparison runs after both are in.
+ * stream past (bounded), the copy goes out shortly after the primary has answered
+ * (dispatchDelayMs), on its own sockets, deadline and concurrency bound, and the
+ * comparison runs after both are in.
  *
  * @example
  * const shadower = createShadower({ sink: openDiffStore('data/diffs.db') });
@@ -63,6 +73,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
   const maxBufferedBytes = deps.maxBufferedBytes ?? 64 * 1024 * 1024;
   const noiseSample = deps.noiseSample ?? { first: 20, percent: 10 };
+  const dispatchDelayMs = deps.dispatchDelayMs ?? 2;
   const metrics = deps.metrics ?? NO_METRICS;
   const random = deps.random ?? Math.random;
   const clock = deps.clock ?? Date.now;
@@ -77,6 +88,20 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   let open = 0;
   let buffered = 0;
   let closed = false;
+  let due: (() => void)[] = [];
+  let dueTimer: NodeJS.Timeout | undefined;
+
+  /** Runs `send` after dispatchDelayMs, with every other copy that became due meanwhile. */
+  function later(send: () => void): void {
+    if (dispatchDelayMs <= 0) return send();
+    due.push(send);
+    dueTimer ??= setTimeout(() => {
+      const batch = due;
+      due = [];
+      dueTimer = undefined;
+      for (const next of batch) next();
+    }, dispatchDelayMs);
+  }
 
   function differFor(settings: ShadowSettings, route: string): Differ | undefined {
     if (differs.has(settings)) return differs.get(settings);
@@ -135,19 +160,21 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       const bytes = reqCopy.body.length + resCopy.body.length;
       buffered += bytes;
       const primaryAnswer = { status: primary.status, headers: primary.headers, body: resCopy.body };
-      const accepted = !closed && buffered <= maxBufferedBytes && gate.offer(async () => {
-        try {
-          await mirror(start, differ as Differ, headers, reqCopy.body, primaryAnswer, durationMs);
-        } catch (err) {
-          logger?.error({ err, route: start.route, reqId: start.requestId }, 'shadow comparison failed');
-        } finally {
+      later(() => {
+        const accepted = !closed && buffered <= maxBufferedBytes && gate.offer(async () => {
+          try {
+            await mirror(start, differ as Differ, headers, reqCopy.body, primaryAnswer, durationMs);
+          } catch (err) {
+            logger?.error({ err, route: start.route, reqId: start.requestId }, 'shadow comparison failed');
+          } finally {
+            release(bytes);
+          }
+        });
+        if (!accepted) {
+          drop(start.route, 'dropped');
           release(bytes);
         }
       });
-      if (!accepted) {
-        drop(start.route, 'dropped');
-        release(bytes);
-      }
     }
 
     return {
