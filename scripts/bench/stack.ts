@@ -12,6 +12,8 @@ export interface BenchStack {
   readonly legacy: RunningProcess;
   /** `Cookie` header of a logged-in admin (GET /users needs one). */
   readonly adminCookie: string;
+  /** The proxies' PROXY_ADMIN_TOKEN, for `/__proxy/` (e.g. the diffs a shadowed run recorded). */
+  readonly proxyAdminToken: string;
   /** Starts the real proxy process (proxy/src/main.ts) on this routes.yaml text; stopped with the stack. */
   startProxy(name: string, routesYaml: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
   /** The new backend as its own process on the same database (migrated on start); stopped with the stack. */
@@ -68,6 +70,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       legacyUrl: legacy.url,
       legacy,
       adminCookie,
+      proxyAdminToken: env.PROXY_ADMIN_TOKEN,
       dir,
       async startProxy(name, routesYaml, extraEnv = {}) {
         const file = join(dir, `${name}.routes.yaml`);
