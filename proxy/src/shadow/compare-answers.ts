@@ -4,11 +4,21 @@ import type { DiffRecord } from './diff-record.js';
 import type { CapturedResponse, Differ } from './diff.js';
 import { sampleNoise, type NoiseBook, type NoiseEntry } from './noise.js';
 import type { CopyResult } from './send-copy.js';
-import type { MirrorStart } from './shadow-settings.js';
 import { storedExchange } from './stored-exchange.js';
 
+/** The mirrored request, as plain data (it crosses to the comparison thread). */
+export interface ComparedRequest {
+  readonly route: string;
+  readonly method: string;
+  readonly pathAndSearch: string;
+  readonly requestId: string | undefined;
+  readonly contentType: string | undefined;
+  readonly primaryBackend: string;
+  readonly shadowBackend: string;
+}
+
 export interface CompareInput {
-  readonly start: MirrorStart;
+  readonly request: ComparedRequest;
   readonly differ: Differ;
   readonly noise: NoiseBook;
   readonly primaryAnswer: { status: number; headers: IncomingHttpHeaders; body: Buffer };
@@ -31,21 +41,21 @@ export type Comparison =
  * the route's noise. Bodies are compared decoded (gzip, deflate, br).
  */
 export async function compareAnswers(input: CompareInput): Promise<Comparison> {
-  const { start, differ, noise, shadowResult, probeResult } = input;
+  const { request, differ, noise, shadowResult, probeResult } = input;
   const primary = await decoded(input.primaryAnswer, input.maxBodyBytes);
   let learned: NoiseEntry[] = [];
   if (probeResult?.ok) {
     const sample = sampleNoise(primary, await decoded(probeResult.answer, input.maxBodyBytes), differ);
-    if (sample.ok && sample.patterns.length) learned = noise.observe(start.route, sample.patterns, input.at);
+    if (sample.ok && sample.patterns.length) learned = noise.observe(request.route, sample.patterns, input.at);
   }
   const base = {
     at: input.at,
-    route: start.route,
-    method: start.method,
-    path: start.pathAndSearch,
-    requestId: start.requestId,
-    primaryBackend: start.primary.name,
-    shadowBackend: start.shadow.name,
+    route: request.route,
+    method: request.method,
+    path: request.pathAndSearch,
+    requestId: request.requestId,
+    primaryBackend: request.primaryBackend,
+    shadowBackend: request.shadowBackend,
     primaryStatus: primary.status,
     primaryMs: round(input.primaryMs),
   };
@@ -58,9 +68,9 @@ export async function compareAnswers(input: CompareInput): Promise<Comparison> {
     };
   }
   const shadow = await decoded(shadowResult.answer, input.maxBodyBytes);
-  const result = differ.diff(primary, shadow, noise.exclusions(start.route));
+  const result = differ.diff(primary, shadow, noise.exclusions(request.route));
   const exchange = result.match ? undefined : storedExchange(
-    { method: start.method, pathAndSearch: start.pathAndSearch, contentType: headerText(start.req.headers['content-type']), body: input.requestBody },
+    { method: request.method, pathAndSearch: request.pathAndSearch, contentType: request.contentType, body: input.requestBody },
     primary, shadow, differ.options.headers ?? [],
   );
   return {
@@ -82,10 +92,6 @@ export async function compareAnswers(input: CompareInput): Promise<Comparison> {
 async function decoded(answer: { status: number; headers: IncomingHttpHeaders; body: Buffer }, maxBytes: number): Promise<CapturedResponse> {
   const r = await decodeBody(answer.body, answer.headers['content-encoding'], maxBytes * 4);
   return { status: answer.status, headers: answer.headers, body: r.ok ? r.body : answer.body };
-}
-
-function headerText(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 function round(ms: number): number {

@@ -1,6 +1,8 @@
 import { Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../../../lib/logger.js';
-import { compareAnswers, type Comparison } from './compare-answers.js';
+import { compareAnswers } from './compare-answers.js';
+import type { CompareJob } from './compare-job.js';
+import { startCompareThread } from './compare-thread.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
 import { createDiffer, type Differ } from './diff.js';
@@ -44,13 +46,14 @@ export interface ShadowerDeps extends ShadowerOptions {
 export interface Shadower {
   /** Whether to mirror this request (method, percent, bounds); a tap to feed, or undefined. */
   begin(start: MirrorStart): ShadowTap | undefined;
-  /** Learned noise, shared with reports. */
-  readonly noise: NoiseBook;
   /** Resolves when no copy is being captured, sent or compared (tests, shutdown). */
   idle(): Promise<void>;
   /** Stops mirroring, waits up to `graceMs` for copies in flight, closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
+
+/** No learned noise: for the quick look at identical answers, which only ever reports a match. */
+const NO_NOISE = new NoiseBook();
 
 const EMPTY_BODY: BodyCopy = Object.freeze({ body: Buffer.alloc(0), truncated: false, complete: true });
 
@@ -80,7 +83,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   const authorize = deps.authorizeShadow ?? (() => undefined);
   const { sink, logger } = deps;
 
-  const noise = new NoiseBook(sink.loadNoise());
+  const thread = startCompareThread(() => sink.loadNoise());
   const gate = new ConcurrencyGate(maxInFlight, maxQueued);
   const differs = new WeakMap<ShadowSettings, Differ | undefined>();
   const agents = new Map<string, Agent>();
@@ -216,11 +219,21 @@ export function createShadower(deps: ShadowerDeps): Shadower {
     });
     const probe = sampleNoiseNow(settings, start) ? send(start.primary) : undefined;
     const [shadowResult, probeResult] = await Promise.all([send(start.shadow), probe]);
-    // The comparison itself yields first, so a burst of answers never runs in one tick.
-    await new Promise((r) => setImmediate(r));
-    const comparison: Comparison = await compareAnswers({
-      start, differ, noise, primaryAnswer, primaryMs, shadowResult, probeResult, requestBody: body, maxBodyBytes, at: clock(),
-    });
+    const job: CompareJob = {
+      request: {
+        route, method: start.method, pathAndSearch: start.pathAndSearch, requestId: start.requestId,
+        contentType: headerText(start.req.headers['content-type']), primaryBackend: start.primary.name, shadowBackend: start.shadow.name,
+      },
+      diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
+      primaryAnswer, primaryMs, shadowResult, probeResult, requestBody: body, maxBodyBytes, at: clock(),
+    };
+    // The same bytes back (the common case once a route matches) are settled here, for the
+    // cost of a memcmp; anything else is decoded, parsed and diffed on the comparison thread,
+    // off the primaries' loop. Only a match is taken from the quick look: learned noise can
+    // only remove differences, never add one.
+    const identical = shadowResult.ok && !probeResult && shadowResult.answer.body.equals(primaryAnswer.body);
+    const quick = identical ? await compareAnswers({ ...job, primaryAnswer, requestBody: body, differ, noise: NO_NOISE }) : undefined;
+    const comparison = quick?.kind === 'matched' ? quick : await thread.compare(job);
     if (comparison.learned.length) sink.saveNoise(comparison.learned);
     if (comparison.kind === 'oversized') {
       drop(route, 'oversized');
@@ -247,13 +260,17 @@ export function createShadower(deps: ShadowerDeps): Shadower {
 
   return {
     begin,
-    noise,
     idle,
     async close(graceMs = 2000) {
       closed = true;
       await Promise.race([idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
       for (const agent of agents.values()) agent.destroy();
       agents.clear();
+      await thread.close();
     },
   };
+}
+
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
 }
