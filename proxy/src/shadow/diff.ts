@@ -139,7 +139,8 @@ function contentTypeOf(r: CapturedResponse): string {
   return r.contentType ?? headerValue(r.headers['content-type']) ?? '';
 }
 
-function headerValue(v: string | string[] | number | undefined): string | undefined {
+/** A header as one string, as node gives it (repeated values joined with ", "). */
+export function headerValue(v: string | string[] | number | undefined): string | undefined {
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(', ') : String(v);
 }

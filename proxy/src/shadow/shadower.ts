@@ -5,7 +5,7 @@ import type { CompareJob } from './compare-job.js';
 import { startCompareThread } from './compare-thread.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
-import { createDiffer, type Differ } from './diff.js';
+import { createDiffer, headerValue, type Differ } from './diff.js';
 import type { DiffSink } from './diff-store.js';
 import { NoiseBook } from './noise.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
@@ -222,7 +222,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
     const job: CompareJob = {
       request: {
         route, method: start.method, pathAndSearch: start.pathAndSearch, requestId: start.requestId,
-        contentType: headerText(start.req.headers['content-type']), primaryBackend: start.primary.name, shadowBackend: start.shadow.name,
+        contentType: headerValue(start.req.headers['content-type']), primaryBackend: start.primary.name, shadowBackend: start.shadow.name,
       },
       diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
       primaryAnswer, primaryMs, shadowResult, probeResult, requestBody: body, maxBodyBytes, at: clock(),
@@ -269,8 +269,4 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       await thread.close();
     },
   };
-}
-
-function headerText(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
 }

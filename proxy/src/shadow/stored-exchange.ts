@@ -1,4 +1,4 @@
-import type { CapturedResponse } from './diff.js';
+import { headerValue, type CapturedResponse } from './diff.js';
 import type { Exchange, StoredAnswer, StoredRequest } from './diff-record.js';
 import { isJsonMediaType } from './media-type.js';
 
@@ -32,8 +32,8 @@ export function storedExchange(
 export function storedAnswer(r: CapturedResponse, comparedHeaders: readonly string[]): StoredAnswer {
   const headers: Record<string, string> = {};
   for (const name of ['content-type', ...comparedHeaders]) {
-    const v = r.headers[name];
-    if (v !== undefined && !SECRET_KEY.test(name)) headers[name] = Array.isArray(v) ? v.join(', ') : String(v);
+    const v = headerValue(r.headers[name]);
+    if (v !== undefined && !SECRET_KEY.test(name)) headers[name] = v;
   }
   const text = r.body.toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(r.body);
