@@ -100,14 +100,13 @@ export async function measure(target: LoadTarget, settings: LoadSettings, progre
   failures += result.errors + result.timeouts;
   const cpuUsPerRequest = Object.fromEntries(watched.map((p, i) => [p.name, ((p.cpuSeconds() - (cpuBefore[i] as number)) / Math.max(1, times.length)) * 1e6]));
   times.sort((a, b) => a - b);
-  const pick = (q: number) => percentile(times, q);
   return {
     label: target.label,
     requests: times.length,
     rps: times.length / settings.durationSec,
-    p50Ms: pick(0.5),
-    p90Ms: pick(0.9),
-    p99Ms: pick(0.99),
+    p50Ms: percentile(times, 0.5),
+    p90Ms: percentile(times, 0.9),
+    p99Ms: percentile(times, 0.99),
     failures,
     late: result.late,
     cpuUsPerRequest,
@@ -125,7 +124,7 @@ function run(
   if (target.rate) return pacedRun({ url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body }, target.rate, durationSec, onTick, onResponse);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body, ...(target.rate ? { overallRate: target.rate } : {}) },
+      { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body },
       (err, result) => (err ? reject(err) : resolve({ errors: result.errors, timeouts: result.timeouts, late: 0 })),
     );
     let elapsed = 0;
