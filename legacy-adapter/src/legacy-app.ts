@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import express, { type Express, type Request } from 'express';
@@ -13,6 +12,7 @@ import { bodyParser } from '../../lib/http/body-parser.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { sendError } from '../../lib/http/send-error.js';
+import { mcpUpgrades } from '../../lib/mcp-commands/upgrade-guards.js';
 import type { LegacyContext, LegacyExtension, LegacyExtensionFactory, UpgradeHandler } from './legacy-context.js';
 import { readSessionId } from './session-cookie.js';
 import { SqliteSessionStore } from './session-store.js';
@@ -115,14 +115,7 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use(errorHandler(logger));
 
-  const handleUpgrade: UpgradeHandler = (req, socket, head) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (mcp?.upgrade && (path === '/mcp' || path.startsWith('/mcp/'))) {
-      mcp.upgrade(req, socket, head);
-      return;
-    }
-    refuseUpgrade(socket);
-  };
+  const handleUpgrade: UpgradeHandler = mcpUpgrades(mcp);
 
   return Object.assign(app, {
     handleUpgrade,
@@ -137,7 +130,3 @@ function isLoginForm(req: Request): boolean {
   return req.method === 'POST' && req.baseUrl === '/auth' && req.path === '/login';
 }
 
-function refuseUpgrade(socket: Duplex): void {
-  socket.on('error', () => socket.destroy());
-  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 21\r\n\r\n{"error":"Not found"}');
-}

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../lib/logger.js';
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import type { SqliteSessionStore } from './session-store.js';
 import type { UserRow, UserStore } from './users/user-store.js';
+import type { UpgradeHandler } from '../../lib/mcp-commands/upgrade-guards.js';
 
 /** What the legacy app lends a feature mounted inside it (the `/mcp` routes). */
 export interface LegacyContext {
@@ -21,7 +21,7 @@ export interface LegacyContext {
   readonly userFromRequest: (req: IncomingMessage) => UserRow | undefined;
 }
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type { UpgradeHandler } from '../../lib/mcp-commands/upgrade-guards.js';
 
 /**
  * A feature mounted under its path prefix: its router sees parsed JSON bodies and the

@@ -21,6 +21,25 @@ export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>
   return candidates.some((h) => h !== undefined && h.toLowerCase() === host.toLowerCase());
 }
 
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * A backend's upgrade listener: `/mcp` and `/mcp/*` go to the MCP feature's handler when it
+ * has one; any other upgrade gets the contract's 404 JSON (a socket error while refusing
+ * only destroys it).
+ */
+export function mcpUpgrades(mcp: { readonly upgrade?: UpgradeHandler } | undefined): UpgradeHandler {
+  return (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (mcp?.upgrade && (path === '/mcp' || path.startsWith('/mcp/'))) {
+      mcp.upgrade(req, socket, head);
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    refuseUpgrade(socket, 404, 'Not found');
+  };
+}
+
 /** Answers an upgrade with a plain HTTP error (the contract's JSON shape) and closes the socket. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import express, { Router, type Express, type Request } from 'express';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../lib/logger.js';
@@ -17,6 +16,7 @@ import { MESSAGES } from './http/messages.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { mountRoutes, type RouteSpec } from './http/route-spec.js';
 import { sendError } from '../../lib/http/send-error.js';
+import { mcpUpgrades } from '../../lib/mcp-commands/upgrade-guards.js';
 import type { NewBackendContext, NewBackendExtension, NewBackendExtensionFactory, UpgradeHandler } from './new-backend-context.js';
 import { docsAssets } from './openapi/docs-page.js';
 import { openApiRoutes } from './openapi/openapi-routes.js';
@@ -120,14 +120,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   app.use((_req, res) => sendError(res, 404, MESSAGES.notFound));
   app.use(errorHandler(logger));
 
-  const handleUpgrade: UpgradeHandler = (req, socket, head) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (mcp?.upgrade && (path === '/mcp' || path.startsWith('/mcp/'))) {
-      mcp.upgrade(req, socket, head);
-      return;
-    }
-    refuseUpgrade(socket);
-  };
+  const handleUpgrade: UpgradeHandler = mcpUpgrades(mcp);
 
   return Object.assign(app, {
     routes: Object.freeze(routes),
@@ -142,7 +135,3 @@ function acceptsForm(req: Request): boolean {
   return req.method === 'POST' && FORM_PATHS.has(`${req.baseUrl}${req.path}`.toLowerCase().replace(/\/+$/, ''));
 }
 
-function refuseUpgrade(socket: Duplex): void {
-  socket.on('error', () => socket.destroy());
-  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 21\r\n\r\n{"error":"Not found"}');
-}

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { RequestHandler, Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../lib/logger.js';
@@ -7,8 +5,9 @@ import type { TokenService } from '../../lib/tokens.js';
 import type { AuthResult, Authenticated } from './auth/authenticate.js';
 import type { Database } from './db/schema.js';
 import type { RouteSpec } from './http/route-spec.js';
+import type { UpgradeHandler } from '../../lib/mcp-commands/upgrade-guards.js';
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type { UpgradeHandler } from '../../lib/mcp-commands/upgrade-guards.js';
 
 /** What a feature mounted into the app (the `/mcp` routes) gets to work with. */
 export interface NewBackendContext {
