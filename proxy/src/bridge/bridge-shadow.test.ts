@@ -35,7 +35,7 @@ describe('session bridge: shadow copies', { timeout: 120_000 }, () => {
 
   async function rows(shadow: ShadowExtension, diffsPath: string): Promise<DiffRow[]> {
     await shadow.shadower.idle();
-    shadow.store.flush();
+    await shadow.shadower.flush();
     const db = openDatabase(diffsPath, { readonly: true });
     try {
       return db.prepare<[], DiffRow>('SELECT primary_backend, shadow_backend, primary_status, shadow_status, match FROM diffs ORDER BY id').all();

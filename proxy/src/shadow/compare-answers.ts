@@ -6,7 +6,7 @@ import { sampleNoise, type NoiseBook, type NoiseEntry } from './noise.js';
 import type { CopyResult } from './send-copy.js';
 import { storedExchange } from './stored-exchange.js';
 
-/** The mirrored request, as plain data (it crosses to the comparison thread). */
+/** The mirrored request, as plain data (it crosses to the shadow thread). */
 export interface ComparedRequest {
   readonly route: string;
   readonly method: string;

@@ -72,7 +72,7 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
 
   async function route(name: string): Promise<RouteSummary | undefined> {
     await ext.shadower.idle();
-    ext.store.flush();
+    await ext.shadower.flush();
     return ext.store.summary({ route: name, samples: 10 }).routes[0];
   }
 

@@ -64,7 +64,7 @@ describe('shadow traffic through the proxy', () => {
 
   async function report(query = ''): Promise<{ routes: { route: string; shadowed: number; matched: number; mismatched: number; errors: number; topPaths: { path: string; count: number }[]; samples: { differences: unknown[] }[] }[] }> {
     await ext.shadower.idle();
-    ext.store.flush();
+    await ext.shadower.flush();
     const res = await proxy.admin(`diffs${query}`);
     assert.equal(res.status, 200);
     return res.json() as never;

@@ -10,8 +10,7 @@ import { createShadower, type Shadower, type ShadowerOptions } from './shadower.
 import type { AuthorizeShadow, ShadowTap } from './shadow-settings.js';
 
 export interface ShadowExtensionOptions extends ShadowerOptions {
-  /** An open store, or a path to open (DIFFS_PATH, default data/diffs.db); an opened one is closed with the extension. */
-  readonly store?: DiffStore;
+  /** diffs.db (DIFFS_PATH, default data/diffs.db): written by the shadow thread, read here. */
   readonly diffsPath?: string;
   readonly storeOptions?: DiffStoreOptions;
   readonly authorizeShadow?: AuthorizeShadow;
@@ -39,13 +38,15 @@ export interface ShadowExtension extends ProxyExtension {
  * createProxy(options, { logger, extensions: [shadow, bridge] });
  */
 export function createShadowExtension(options: ShadowExtensionOptions = {}): ShadowExtension {
-  const ownsStore = !options.store;
-  const store = options.store ?? openDiffStore(options.diffsPath ?? 'data/diffs.db', options.storeOptions);
+  const diffsPath = options.diffsPath ?? 'data/diffs.db';
+  // This connection reads (GET /__proxy/diffs); the shadow thread is the only writer.
+  const store = openDiffStore(diffsPath, options.storeOptions);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   let metrics: ShadowMetrics | undefined = options.registry ? createShadowMetrics(options.registry) : undefined;
   const shadower = createShadower({
     ...options,
-    sink: store,
+    diffsPath,
+    storeOptions: options.storeOptions,
     // Late-bound: the proxy's registry exists only once the proxy is built.
     metrics: { result: (route, result) => metrics?.result(route, result) },
   });
@@ -96,8 +97,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
     },
     async close() {
       await shadower.close();
-      if (ownsStore) store.close();
-      else store.flush();
+      store.close();
     },
   };
 }

@@ -93,9 +93,11 @@ async function rig(
   deps: Partial<ShadowerDeps> = {},
   maxBody?: number,
 ): Promise<Rig> {
-  const store = openDiffStore(dir.file(`diffs-${dbn++}.db`), { flushMs: 5 });
+  // The shadow thread writes this file; the test reads it through its own connection.
+  const diffsPath = dir.file(`diffs-${dbn++}.db`);
+  const store = openDiffStore(diffsPath);
   const registry = new Registry();
-  const shadower = createShadower({ sink: store, metrics: createShadowMetrics(registry), ...deps });
+  const shadower = createShadower({ diffsPath, storeOptions: { flushMs: 5 }, metrics: createShadowMetrics(registry), ...deps });
   const p = differingHandler(primaryAnswer);
   const s = differingHandler(shadowAnswer);
   const primary = await startServer(p.handler);
@@ -116,7 +118,7 @@ async function rig(
 
 async function settled(r: Rig): Promise<void> {
   await r.shadower.idle();
-  r.store.flush();
+  await r.shadower.flush();
 }
 
 describe('shadower', () => {
@@ -291,7 +293,7 @@ describe('shadower', () => {
         assert.deepEqual(await res.json(), { path: `/users/${i}` });
       }
       await until('one copy in flight', () => r.shadowHits.length === 1);
-      r.store.flush();
+      await r.shadower.flush();
       assert.equal(r.store.summary().routes[0]?.dropped, 8);
       assert.match(await r.registry.metrics(), /proxy_shadow_requests_total\{route="users",result="dropped"\} 8/);
     } finally {
@@ -349,12 +351,10 @@ describe('shadower', () => {
   });
 
   it('never mirrors a WebSocket upgrade', async () => {
-    const store = openDiffStore(dir.file('ws.db'));
-    const shadower = createShadower({ sink: store });
+    const shadower = createShadower({ diffsPath: dir.file('ws.db') });
     const req = { headers: { upgrade: 'websocket' } } as unknown as IncomingMessage;
     const tap = shadower.begin({ route: 'mcp', requestId: 'x', method: 'GET', pathAndSearch: '/mcp/ws', req, primary: backend('legacy', 'http://127.0.0.1:1'), shadow: backend('new', 'http://127.0.0.1:2'), settings: settings() });
     assert.equal(tap, undefined);
     await shadower.close();
-    store.close();
   });
 });

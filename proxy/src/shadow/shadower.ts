@@ -1,14 +1,11 @@
-import { Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../../../lib/logger.js';
-import { compareAnswers } from './compare-answers.js';
-import type { CompareJob } from './compare-job.js';
-import { startCompareThread } from './compare-thread.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
-import { createDiffer, headerValue, type Differ } from './diff.js';
-import type { DiffSink } from './diff-store.js';
-import { NoiseBook } from './noise.js';
-import { sendCopy, type CopyResult } from './send-copy.js';
+import { createDiffer, headerValue } from './diff.js';
+import type { DiffStoreOptions } from './diff-store.js';
+import type { CopySpec } from './shadow-job.js';
+import { startShadowThread } from './shadow-thread.js';
 import { NO_METRICS, type ShadowMetrics } from './shadow-metrics.js';
 import { isSafeMethod, type AuthorizeShadow, type BodyCopy, type MirrorStart, type ShadowBackend, type ShadowSettings, type ShadowTap } from './shadow-settings.js';
 
@@ -30,12 +27,19 @@ export interface ShadowerOptions {
    * +0.3 ms p50 at once, none at 1 ms). 0 sends at once.
    */
   readonly dispatchDelayMs?: number;
+  /**
+   * The shadow thread's nice value on Linux (default 10), where copies are sent and
+   * compared: where cores are busy, client traffic gets them first. 0: the process's own.
+   */
+  readonly threadNice?: number;
   /** Noise learning: the first N safe requests of a route are sampled, then `percent` of them. */
   readonly noiseSample?: { readonly first: number; readonly percent: number };
 }
 
 export interface ShadowerDeps extends ShadowerOptions {
-  readonly sink: DiffSink;
+  /** diffs.db, written by the shadow thread (its only writer). */
+  readonly diffsPath: string;
+  readonly storeOptions?: Omit<DiffStoreOptions, 'clock'>;
   readonly metrics?: ShadowMetrics;
   readonly authorizeShadow?: AuthorizeShadow;
   readonly logger?: Logger;
@@ -48,24 +52,24 @@ export interface Shadower {
   begin(start: MirrorStart): ShadowTap | undefined;
   /** Resolves when no copy is being captured, sent or compared (tests, shutdown). */
   idle(): Promise<void>;
+  /** Writes the comparisons waiting for their batch to diffs.db now (tests, a report). */
+  flush(): Promise<void>;
   /** Stops mirroring, waits up to `graceMs` for copies in flight, closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
-
-/** No learned noise: for the quick look at identical answers, which only ever reports a match. */
-const NO_NOISE = new NoiseBook();
 
 const EMPTY_BODY: BodyCopy = Object.freeze({ body: Buffer.alloc(0), truncated: false, complete: true });
 
 /**
  * Mirrors a sample of a route's requests to its shadow backend and records how the two
  * answers compare. The client's exchange is never touched: bodies are copied as they
- * stream past (bounded), the copy goes out shortly after the primary has answered
- * (dispatchDelayMs), on its own sockets, deadline and concurrency bound, and the
- * comparison runs after both are in.
+ * stream past (bounded); shortly after the primary has answered (dispatchDelayMs) the
+ * copy is authorised here (the bridge's token) and handed to the shadow thread, which sends
+ * it on its own sockets and deadline and compares the answers; a concurrency bound and a
+ * queue cap hold the rest.
  *
  * @example
- * const shadower = createShadower({ sink: openDiffStore('data/diffs.db') });
+ * const shadower = createShadower({ diffsPath: 'data/diffs.db' });
  * const tap = shadower.begin({ route: 'users', requestId, method: 'GET', pathAndSearch: '/users', req, primary, shadow, settings });
  * tap?.primaryResponse(200, headers, teeStream(upstreamRes, 1 << 20));
  * tap?.end({ answered: true, durationMs: 3.2 });
@@ -81,12 +85,12 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   const random = deps.random ?? Math.random;
   const clock = deps.clock ?? Date.now;
   const authorize = deps.authorizeShadow ?? (() => undefined);
-  const { sink, logger } = deps;
+  const { logger } = deps;
 
-  const thread = startCompareThread(() => sink.loadNoise());
+  // Copies in flight, plus a noise probe for each.
+  const thread = startShadowThread({ diffsPath: deps.diffsPath, storeOptions: deps.storeOptions, maxSockets: maxInFlight * 2, nice: deps.threadNice ?? 10 });
   const gate = new ConcurrencyGate(maxInFlight, maxQueued);
-  const differs = new WeakMap<ShadowSettings, Differ | undefined>();
-  const agents = new Map<string, Agent>();
+  const diffable = new WeakMap<ShadowSettings, boolean>();
   const noiseSeen = new Map<string, number>();
   let open = 0;
   let buffered = 0;
@@ -106,28 +110,21 @@ export function createShadower(deps: ShadowerDeps): Shadower {
     }, dispatchDelayMs);
   }
 
-  function differFor(settings: ShadowSettings, route: string): Differ | undefined {
-    if (differs.has(settings)) return differs.get(settings);
+  /** Whether a route's diff options are sound (checked once per table; the thread builds its own differ). */
+  function canDiff(settings: ShadowSettings, route: string): boolean {
+    const known = diffable.get(settings);
+    if (known !== undefined) return known;
     const r = createDiffer({ ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers });
     if (!r.ok) logger?.error({ route, errors: r.errors }, `routes.yaml: ${route}.shadow: not shadowing: ${r.errors.join('; ')}`);
-    differs.set(settings, r.ok ? r.differ : undefined);
-    return r.ok ? r.differ : undefined;
-  }
-
-  function agentFor(backend: ShadowBackend): Agent {
-    let agent = agents.get(backend.url.origin);
-    if (!agent) {
-      // Own sockets: copies never queue behind (or in front of) client traffic. Idle sockets
-      // close before a backend's usual 5 s keep-alive does, so a reused one is rarely dead.
-      agent = new Agent({ keepAlive: true, maxSockets: maxInFlight * 2, maxFreeSockets: maxInFlight, timeout: 4000 });
-      agents.set(backend.url.origin, agent);
-    }
-    return agent;
+    diffable.set(settings, r.ok);
+    return r.ok;
   }
 
   function drop(route: string, kind: 'dropped' | 'oversized'): void {
-    sink.count(route, kind);
     metrics.result(route, kind);
+    thread.count(route, kind).catch((err: unknown) => {
+      if (!closed) logger?.error({ err, route }, `shadow: could not count a ${kind} copy in diffs.db`);
+    });
   }
 
   function begin(start: MirrorStart): ShadowTap | undefined {
@@ -135,8 +132,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
     if (closed || req.headers.upgrade) return undefined;
     if (!settings.methods.includes(method) || (!settings.unsafe && !isSafeMethod(method))) return undefined;
     if (!(settings.percent >= 100 || random() * 100 < settings.percent)) return undefined;
-    const differ = differFor(settings, start.route);
-    if (!differ) return undefined;
+    if (!canDiff(settings, start.route)) return undefined;
     if (open >= maxInFlight + maxQueued || buffered >= maxBufferedBytes) {
       drop(start.route, 'dropped');
       return undefined;
@@ -166,9 +162,9 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       later(() => {
         const accepted = !closed && buffered <= maxBufferedBytes && gate.offer(async () => {
           try {
-            await mirror(start, differ as Differ, headers, reqCopy.body, primaryAnswer, durationMs);
+            await mirror(start, headers, reqCopy.body, primaryAnswer, durationMs);
           } catch (err) {
-            logger?.error({ err, route: start.route, reqId: start.requestId }, 'shadow comparison failed');
+            if (!closed) logger?.error({ err, route: start.route, reqId: start.requestId }, 'shadow copy failed');
           } finally {
             release(bytes);
           }
@@ -203,46 +199,29 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   }
 
   async function mirror(
-    start: MirrorStart, differ: Differ, headers: OutgoingHttpHeaders, body: Buffer,
+    start: MirrorStart, headers: OutgoingHttpHeaders, body: Buffer,
     primaryAnswer: { status: number; headers: IncomingHttpHeaders; body: Buffer }, primaryMs: number,
   ): Promise<void> {
     const { route, settings } = start;
-    const send = async (backend: ShadowBackend): Promise<CopyResult> => sendCopy({
-      origin: backend.url,
-      method: start.method,
-      pathAndSearch: start.pathAndSearch,
+    // Authorised here: the bridge's sessions and token cache live on this thread.
+    const spec = async (backend: ShadowBackend): Promise<CopySpec> => ({
+      origin: backend.url.href,
       headers: applyHeaderChanges(headers, await authorize(start.req, backend)),
-      body,
-      timeoutMs: settings.timeoutMs,
-      maxBytes: maxBodyBytes,
-      agent: agentFor(backend),
     });
-    const probe = sampleNoiseNow(settings, start) ? send(start.primary) : undefined;
-    const [shadowResult, probeResult] = await Promise.all([send(start.shadow), probe]);
-    const job: CompareJob = {
+    const probe = sampleNoiseNow(settings, start) ? await spec(start.primary) : undefined;
+    const outcome = await thread.mirror({
       request: {
         route, method: start.method, pathAndSearch: start.pathAndSearch, requestId: start.requestId,
         contentType: headerValue(start.req.headers['content-type']), primaryBackend: start.primary.name, shadowBackend: start.shadow.name,
       },
       diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
-      primaryAnswer, primaryMs, shadowResult, probeResult, requestBody: body, maxBodyBytes, at: clock(),
-    };
-    // The same bytes back (the common case once a route matches) are settled here, for the
-    // cost of a memcmp; anything else is decoded, parsed and diffed on the comparison thread,
-    // off the primaries' loop. Only a match is taken from the quick look: learned noise can
-    // only remove differences, never add one.
-    const identical = shadowResult.ok && !probeResult && shadowResult.answer.body.equals(primaryAnswer.body);
-    const quick = identical ? await compareAnswers({ ...job, primaryAnswer, requestBody: body, differ, noise: NO_NOISE }) : undefined;
-    const comparison = quick?.kind === 'matched' ? quick : await thread.compare(job);
-    if (comparison.learned.length) sink.saveNoise(comparison.learned);
-    if (comparison.kind === 'oversized') {
-      drop(route, 'oversized');
-      return;
-    }
-    sink.record(comparison.record);
-    metrics.result(route, comparison.kind);
-    if (comparison.kind !== 'matched') {
-      logger?.debug({ route, reqId: start.requestId, error: comparison.record.error, differences: comparison.record.differences.slice(0, 5) }, `shadow ${comparison.kind}: ${start.method} ${start.pathAndSearch}`);
+      primaryAnswer, primaryMs, copy: await spec(start.shadow), probe, timeoutMs: settings.timeoutMs,
+      requestBody: body, maxBodyBytes, at: clock(),
+    });
+    // Counted in diffs.db by the thread; here only the metric and, for a difference, the log line.
+    metrics.result(route, outcome.kind);
+    if (outcome.kind === 'mismatched' || outcome.kind === 'error') {
+      logger?.debug({ route, reqId: start.requestId, error: outcome.error, differences: outcome.differences }, `shadow ${outcome.kind}: ${start.method} ${start.pathAndSearch}`);
     }
   }
 
@@ -261,11 +240,12 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   return {
     begin,
     idle,
+    flush: () => thread.flush(),
     async close(graceMs = 2000) {
       closed = true;
       await Promise.race([idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
-      for (const agent of agents.values()) agent.destroy();
-      agents.clear();
+      // Waiting rows are written; copies still out after the grace fail with the thread
+      // (and are not logged: closing).
       await thread.close();
     },
   };
