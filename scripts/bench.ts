@@ -2,16 +2,19 @@
 // proxy as processes, loads both in the same run (autocannon as fast as it goes, or a
 // paced open-loop generator at a steady rate: bench/paced.ts), prints a table and
 // writes data/bench/latest.json. Options: --duration S (10), --warmup S (3),
-// --connections N (32), --rounds N (1, or a section's own minimum; >1 alternates baseline
-// and candidate: paced runs pool every round's answers, saturated ones keep the median
-// round by throughput), --only NAME (one section).
+// --connections N (32), --rounds N (1; >1 alternates baseline and candidate: paced runs
+// pool every round's answers, saturated ones keep the median round by throughput; sections
+// with their own interleaved slices ignore it), --only NAME (one section), --cpu-prof DIR (each process writes a
+// V8 CPU profile there when the bench stops it: open in Chrome DevTools or speedscope).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { measure, pool, progressPrinter, type LoadSettings, type Measurement } from './bench/measure.js';
+import { measure, pool, progressPrinter, type LoadSettings, type LoadTarget, type Measurement } from './bench/measure.js';
 import { SECTIONS, type BenchSection } from './bench/sections.js';
+import { profileProcessesInto } from './bench/processes.js';
 import { startBenchStack } from './bench/stack.js';
 
 interface SectionResult {
@@ -36,15 +39,18 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '1' },
       only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const settings: LoadSettings = { durationSec: positive(values.duration, 'duration'), warmupSec: Number(values.warmup), connections: positive(values.connections, 'connections') };
-  const rounds = positive(values.rounds, 'rounds');
+  const roundCount = positive(values.rounds, 'rounds');
+  const profiles = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+  profileProcessesInto(profiles);
   const sections = SECTIONS.filter((s) => !values.only || s.name === values.only);
   if (sections.length === 0) throw new Error(`no bench section "${values.only}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
 
   const progress = progressPrinter();
-  progress.done(pc.bold(`bench: ${settings.connections} connections, ${settings.durationSec} s per run after ${settings.warmupSec} s warm-up, ${rounds} round(s), ${cpus().length} CPUs, Node ${process.versions.node}`));
+  progress.done(pc.bold(`bench: ${settings.connections} connections, ${settings.durationSec} s per run after ${settings.warmupSec} s warm-up, ${roundCount} round(s), ${cpus().length} CPUs, Node ${process.versions.node}`));
   progress.update('starting the legacy app (temp database, 5 users, admin session)…');
   const stack = await startBenchStack();
   const results: SectionResult[] = [];
@@ -52,18 +58,9 @@ async function main(): Promise<void> {
     for (const section of sections) {
       progress.done(pc.bold(`${section.name}: ${section.title}`));
       const { baseline, candidate } = await section.prepare(stack);
-      const base: Measurement[] = [];
-      const cand: Measurement[] = [];
-      const sectionRounds = Math.max(rounds, section.rounds ?? 1);
-      for (let r = 0; r < sectionRounds; r++) {
-        for (const [target, into] of [[baseline, base], [candidate, cand]] as const) {
-          const m = await measure(target, settings, progress.update);
-          into.push(m);
-          const cpu = cpuCell(m).replaceAll('\n', ', ');
-          progress.done(`  ${target.label}${sectionRounds > 1 ? ` (round ${r + 1})` : ''}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${cpu ? `, CPU µs/req: ${cpu}` : ''}${m.failures ? pc.red(`, ${m.failures} failures`) : ''}${m.late ? pc.dim(`, ${m.late} sent late`) : ''}`);
-          if (target.verify) progress.done(`    ${await target.verify()}`);
-        }
-      }
+      const { base, cand } = section.interleave
+        ? await slices(section.interleave, baseline, candidate, settings, progress)
+        : await rounds(Math.max(1, roundCount), baseline, candidate, settings, progress);
       // A paced run's rate is fixed: its rounds are pooled. At saturation the median round by throughput counts.
       const b = baseline.rate ? pool(base) : median(base);
       const c = candidate.rate ? pool(cand) : median(cand);
@@ -83,8 +80,53 @@ async function main(): Promise<void> {
   }
   print(results);
   mkdirSync('data/bench', { recursive: true });
-  writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cpus: cpus().length, cpuModel: cpus()[0]?.model, settings: { ...settings, rounds }, sections: results }, (key, value: unknown) => (key === 'times' ? undefined : value), 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cpus: cpus().length, cpuModel: cpus()[0]?.model, settings: { ...settings, rounds: roundCount }, sections: results }, (key, value: unknown) => (key === 'times' ? undefined : value), 2)}\n`);
   console.log(pc.dim(`written to ${OUT}`));
+  if (profiles) console.log(pc.dim(`CPU profiles in ${profiles} (a folder per process, a file per thread; Chrome DevTools → Performance, or speedscope)`));
+}
+
+type Progress = ReturnType<typeof progressPrinter>;
+
+/** Alternating runs, each with its own warm-up; the candidate's check after each of its runs. */
+async function rounds(count: number, baseline: LoadTarget, candidate: LoadTarget, settings: LoadSettings, progress: Progress): Promise<{ base: Measurement[]; cand: Measurement[] }> {
+  const base: Measurement[] = [];
+  const cand: Measurement[] = [];
+  for (let r = 0; r < count; r++) {
+    for (const [target, into] of [[baseline, base], [candidate, cand]] as const) {
+      const m = await measure(target, settings, progress.update);
+      into.push(m);
+      progress.done(`  ${runLine(m, count > 1 ? ` (round ${r + 1})` : '')}`);
+      if (target.verify) progress.done(`    ${await target.verify()}`);
+    }
+  }
+  return { base, cand };
+}
+
+/** Both targets primed, then short alternating slices (BenchSection.interleave); checks once at the end. */
+async function slices(plan: NonNullable<BenchSection['interleave']>, baseline: LoadTarget, candidate: LoadTarget, settings: LoadSettings, progress: Progress): Promise<{ base: Measurement[]; cand: Measurement[] }> {
+  for (const target of [baseline, candidate]) {
+    await measure(target, { ...settings, warmupSec: 0, durationSec: plan.primeSec }, (line) => progress.update(line.replace('measuring', 'priming')));
+  }
+  const base: Measurement[] = [];
+  const cand: Measurement[] = [];
+  const slice = { ...settings, warmupSec: 0, durationSec: plan.sliceSec };
+  for (let i = 0; i < plan.slices; i++) {
+    // ABBA order: neither target always follows the other.
+    const order = i % 2 === 0 ? ([[baseline, base], [candidate, cand]] as const) : ([[candidate, cand], [baseline, base]] as const);
+    for (const [target, into] of order) {
+      into.push(await measure(target, slice, (line) => progress.update(`slice ${i + 1}/${plan.slices}, ${line}`)));
+    }
+  }
+  for (const [target, runs] of [[baseline, base], [candidate, cand]] as const) {
+    progress.done(`  ${runLine(pool(runs), ` (${plan.slices} × ${plan.sliceSec} s, pooled)`)}`);
+    if (target.verify) progress.done(`    ${await target.verify()}`);
+  }
+  return { base, cand };
+}
+
+function runLine(m: Measurement, suffix: string): string {
+  const cpu = cpuCell(m).replaceAll('\n', ', ');
+  return `${m.label}${suffix}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${cpu ? `, CPU µs/req: ${cpu}` : ''}${m.failures ? pc.red(`, ${m.failures} failures`) : ''}${m.late ? pc.dim(`, ${m.late} sent late`) : ''}`;
 }
 
 function print(results: readonly SectionResult[]): void {
@@ -99,8 +141,8 @@ function print(results: readonly SectionResult[]): void {
     else notes.push(pc.dim(`${added} (not judged)`));
     for (const [key, limit] of [['p50Ms', r.targets.maxP50Ratio], ['p99Ms', r.targets.maxP99Ratio]] as const) {
       if (limit === undefined) continue;
-      const ratio = r.candidate[key] / r.baseline[key];
-      notes.push(`${verdict(ratio <= limit, `${ratio.toFixed(3)}× ${key.slice(0, 3)}`)} (target ≤ ${limit})`);
+      const ratio = `${(r.candidate[key] / r.baseline[key]).toFixed(3)}× ${key.slice(0, 3)}`;
+      notes.push(r.reportOnly ? `${ratio} ${pc.dim('(reported, not judged)')}` : `${verdict(r.candidate[key] <= r.baseline[key] * limit, ratio)} (target ≤ ${limit})`);
     }
     for (const [m, note] of [[r.baseline, ''], [r.candidate, notes.join('\n')]] as const) {
       table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), cpuCell(m), failuresCell(m), note]);

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import pc from 'picocolors';
-import { pacedRun } from './paced.js';
+import { pacedRun, type Companion } from './paced.js';
 
 /** One thing to load: where, and with which credentials. */
 export interface LoadTarget {
@@ -18,6 +18,8 @@ export interface LoadTarget {
    * autocannon's as-fast-as-it-goes closed loop over `connections`.
    */
   readonly rate?: number;
+  /** Paced runs: a second, unmeasured request after each answer (paced.ts Companion). */
+  readonly companion?: Companion;
   /**
    * Runs after each measured run: proves the run did what it claims (e.g. that a shadowed
    * proxy really mirrored and compared) and returns a line for the log; throws if it did not.
@@ -97,7 +99,8 @@ export async function measure(target: LoadTarget, settings: LoadSettings, progre
     if (status >= 200 && status < 300) times.push(ms);
     else failures += 1;
   });
-  failures += result.errors + result.timeouts;
+  // A companion that failed did not put the load on the machine that the run claims.
+  failures += result.errors + result.timeouts + result.companionFailures;
   const cpuUsPerRequest = Object.fromEntries(watched.map((p, i) => [p.name, ((p.cpuSeconds() - (cpuBefore[i] as number)) / Math.max(1, times.length)) * 1e6]));
   times.sort((a, b) => a - b);
   return {
@@ -120,12 +123,12 @@ function run(
   durationSec: number,
   onTick: (secondsLeft: number, rps: number) => void,
   onResponse?: (status: number, ms: number) => void,
-): Promise<{ errors: number; timeouts: number; late: number }> {
-  if (target.rate) return pacedRun({ url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body }, target.rate, durationSec, onTick, onResponse);
+): Promise<{ errors: number; timeouts: number; late: number; companionFailures: number }> {
+  if (target.rate) return pacedRun({ url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body }, target.rate, durationSec, onTick, onResponse, target.companion);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body },
-      (err, result) => (err ? reject(err) : resolve({ errors: result.errors, timeouts: result.timeouts, late: 0 })),
+      (err, result) => (err ? reject(err) : resolve({ errors: result.errors, timeouts: result.timeouts, late: 0, companionFailures: 0 })),
     );
     let elapsed = 0;
     let answered = 0;

@@ -9,6 +9,15 @@ export interface PacedRequest {
   readonly body?: string;
 }
 
+/**
+ * A second request sent for each answered one, `delayMs` after its answer, and not
+ * measured: load on another server that the measured request causes elsewhere (e.g. what a
+ * shadow backend serves when the proxy mirrors), put on the machine by the generator.
+ */
+export interface Companion extends PacedRequest {
+  readonly delayMs: number;
+}
+
 export interface PacedResult {
   /** Requests the schedule called for. */
   readonly scheduled: number;
@@ -16,6 +25,8 @@ export interface PacedResult {
   readonly late: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** Companion requests that failed or answered other than 2xx. */
+  readonly companionFailures: number;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -39,9 +50,34 @@ export async function pacedRun(
   durationSec: number,
   onTick: (secondsLeft: number, rps: number) => void,
   onResponse?: (status: number, ms: number) => void,
+  companion?: Companion,
 ): Promise<PacedResult> {
   const url = new URL(target.url);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const companionAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  let companionFailures = 0;
+  const companions = new Set<Promise<void>>();
+  const sendCompanion = (c: Companion) => {
+    const p = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        const curl = new URL(c.url);
+        const req = request({ hostname: curl.hostname, port: curl.port, path: curl.pathname + curl.search, method: c.method, headers: c.headers, agent: companionAgent }, (res) => {
+          if ((res.statusCode ?? 0) >= 300) companionFailures += 1;
+          res.resume();
+          res.on('end', resolve);
+          res.on('error', () => resolve());
+        });
+        req.setTimeout(TIMEOUT_MS, () => req.destroy());
+        req.on('error', () => {
+          companionFailures += 1;
+          resolve();
+        });
+        req.end();
+      }, c.delayMs);
+    });
+    companions.add(p);
+    void p.then(() => companions.delete(p));
+  };
   const body = target.body === undefined ? undefined : Buffer.from(target.body);
   const headers = { ...target.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
   const interval = 1000 / rate;
@@ -61,6 +97,7 @@ export async function pacedRun(
       res.on('end', () => {
         answered += 1;
         onResponse?.(res.statusCode ?? 0, performance.now() - started);
+        if (companion) sendCompanion(companion);
         resolve();
       });
       res.on('error', () => {
@@ -97,9 +134,11 @@ export async function pacedRun(
       void p.then(() => inFlight.delete(p));
     }
     await Promise.all(inFlight);
+    await Promise.all(companions);
   } finally {
     clearInterval(ticker);
     agent.destroy();
+    companionAgent.destroy();
   }
-  return { scheduled: total, late, errors, timeouts };
+  return { scheduled: total, late, errors, timeouts, companionFailures };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningProcess {
@@ -11,6 +12,15 @@ export interface RunningProcess {
   /** CPU time (user + system) used so far, in seconds; NaN where /proc is unavailable. */
   cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/**
+ * Where each started process writes V8 CPU profiles when it exits (`npm run bench --
+ * --cpu-prof DIR`), in a folder named after the process; undefined: no profiles.
+ */
+let cpuProfileDir: string | undefined;
+export function profileProcessesInto(dir: string | undefined): void {
+  cpuProfileDir = dir;
 }
 
 /** A port free right now (the OS picks it), for a child process to listen on. */
@@ -33,7 +43,10 @@ export function freePort(): Promise<number> {
  */
 export async function startMain(name: string, entry: string, port: number, readyPath: string, env: Record<string, string>, log: string): Promise<RunningProcess> {
   const fd = openSync(log, 'w');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // One folder per process: each of its threads (the tsx loader's, the proxy's shadow thread)
+  // writes its own profile, CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', fd, fd],
   });
