@@ -17,7 +17,7 @@ export interface DiffStoreOptions {
   readonly clock?: () => number;
 }
 
-/** What the shadower writes through: narrow, so tests can read the same store back. */
+/** The writes a store takes (the shadow thread is their only caller in the proxy). */
 export interface DiffSink {
   record(row: DiffRecord): void;
   count(route: string, kind: ShadowEventKind, n?: number): void;

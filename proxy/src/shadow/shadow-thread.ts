@@ -109,7 +109,7 @@ export function startShadowThread(options: ShadowThreadOptions): ShadowThread {
     return w;
   }
 
-  /** Sends one message to the thread (started if need be) and waits for its reply. */
+  /** Sends one message to a running thread and waits for its reply. */
   function call(on: Worker, message: ThreadRequest, transfer: ArrayBuffer[] = []): Promise<MirrorOutcome | undefined> {
     return new Promise((resolve, reject) => {
       waiting.set(message.id, { on, resolve, reject });
