@@ -4,8 +4,9 @@
 // writes data/bench/latest.json. Options: --duration S (10), --warmup S (3),
 // --connections N (32), --rounds N (1; >1 alternates baseline and candidate: paced runs
 // pool every round's answers, saturated ones keep the median round by throughput; sections
-// with their own interleaved slices ignore it), --only NAME (one section), --cpu-prof DIR (each process writes a
-// V8 CPU profile there when the bench stops it: open in Chrome DevTools or speedscope).
+// with their own interleaved slices ignore it), --only NAME (one section), --cpu-prof DIR
+// (each process writes a V8 CPU profile there when the bench stops it: open in Chrome
+// DevTools or speedscope).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';

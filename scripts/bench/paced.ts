@@ -52,69 +52,42 @@ export async function pacedRun(
   onResponse?: (status: number, ms: number) => void,
   companion?: Companion,
 ): Promise<PacedResult> {
-  const url = new URL(target.url);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const companionAgent = new Agent({ keepAlive: true, maxSockets: 256 });
-  let companionFailures = 0;
-  const companions = new Set<Promise<void>>();
-  const sendCompanion = (c: Companion) => {
-    const p = new Promise<void>((resolve) => {
-      setTimeout(() => {
-        const curl = new URL(c.url);
-        const req = request({ hostname: curl.hostname, port: curl.port, path: curl.pathname + curl.search, method: c.method, headers: c.headers, agent: companionAgent }, (res) => {
-          if ((res.statusCode ?? 0) >= 300) companionFailures += 1;
-          res.resume();
-          res.on('end', resolve);
-          res.on('error', () => resolve());
-        });
-        req.setTimeout(TIMEOUT_MS, () => req.destroy());
-        req.on('error', () => {
-          companionFailures += 1;
-          resolve();
-        });
-        req.end();
-      }, c.delayMs);
-    });
-    companions.add(p);
-    void p.then(() => companions.delete(p));
-  };
-  const body = target.body === undefined ? undefined : Buffer.from(target.body);
-  const headers = { ...target.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
+  const main = prepared(target);
+  const second = companion && prepared(companion);
   const interval = 1000 / rate;
   const total = Math.round(rate * durationSec);
   let late = 0;
   let errors = 0;
   let timeouts = 0;
+  let companionFailures = 0;
   let answered = 0;
   let answeredAtLastTick = 0;
   const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p));
+  };
+
+  const sendCompanion = (r: Prepared, delayMs: number) => track(new Promise<void>((resolve) => {
+    setTimeout(() => exchange(r, companionAgent, (outcome) => {
+      if (outcome.kind !== 'answered' || outcome.status >= 300) companionFailures += 1;
+      resolve();
+    }), delayMs);
+  }));
 
   const send = (): Promise<void> => new Promise<void>((resolve) => {
     const started = performance.now();
-    let timedOut = false;
-    const req = request({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: target.method, headers, agent }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => {
+    exchange(main, agent, (outcome) => {
+      if (outcome.kind === 'answered') {
         answered += 1;
-        onResponse?.(res.statusCode ?? 0, performance.now() - started);
-        if (companion) sendCompanion(companion);
-        resolve();
-      });
-      res.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-    });
-    req.setTimeout(TIMEOUT_MS, () => {
-      timedOut = true;
-      timeouts += 1;
-      req.destroy();
-    });
-    req.on('error', () => {
-      if (!timedOut) errors += 1;
+        onResponse?.(outcome.status, performance.now() - started);
+        if (companion && second) sendCompanion(second, companion.delayMs);
+      } else if (outcome.kind === 'timeout') timeouts += 1;
+      else errors += 1;
       resolve();
     });
-    req.end(body);
   });
 
   const start = performance.now();
@@ -129,16 +102,50 @@ export async function pacedRun(
       const wait = slot - performance.now();
       if (wait > 0) await sleep(wait);
       if (performance.now() - slot > interval) late += 1;
-      const p = send();
-      inFlight.add(p);
-      void p.then(() => inFlight.delete(p));
+      track(send());
     }
-    await Promise.all(inFlight);
-    await Promise.all(companions);
+    // Companions are added as their requests answer: wait until none is left.
+    while (inFlight.size > 0) await Promise.all(inFlight);
   } finally {
     clearInterval(ticker);
     agent.destroy();
     companionAgent.destroy();
   }
   return { scheduled: total, late, errors, timeouts, companionFailures };
+}
+
+interface Prepared {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer | undefined;
+}
+
+/** A request's URL parsed and its body encoded once, for every time it is sent. */
+function prepared(r: PacedRequest): Prepared {
+  const body = r.body === undefined ? undefined : Buffer.from(r.body);
+  return { url: new URL(r.url), method: r.method, headers: { ...r.headers, ...(body ? { 'content-length': String(body.length) } : {}) }, body };
+}
+
+type Outcome = { kind: 'answered'; status: number } | { kind: 'timeout' } | { kind: 'error' };
+
+/** Sends a request on `agent` and reads its answer to the end; `done` is called once, synchronously with the last byte. */
+function exchange(r: Prepared, agent: Agent, done: (outcome: Outcome) => void): void {
+  let settled = false;
+  const finish = (outcome: Outcome) => {
+    if (settled) return;
+    settled = true;
+    done(outcome);
+  };
+  const req = request({ hostname: r.url.hostname, port: r.url.port, path: r.url.pathname + r.url.search, method: r.method, headers: r.headers, agent }, (res) => {
+    res.on('data', () => {});
+    res.on('end', () => finish({ kind: 'answered', status: res.statusCode ?? 0 }));
+    res.on('error', () => finish({ kind: 'error' }));
+  });
+  req.setTimeout(TIMEOUT_MS, () => {
+    finish({ kind: 'timeout' });
+    req.destroy();
+  });
+  req.on('error', () => finish({ kind: 'error' }));
+  req.end(r.body);
 }
