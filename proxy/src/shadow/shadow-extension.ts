@@ -4,15 +4,17 @@ import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import { teeStream } from '../tee-stream.js';
 import { createDiffsRouter } from './diffs-router.js';
-import { openDiffStore, type DiffStore, type DiffStoreOptions } from './diff-store.js';
+import { openDiffStore, type DiffStore } from './diff-store.js';
 import { createShadowMetrics, type ShadowMetrics } from './shadow-metrics.js';
 import { createShadower, type Shadower, type ShadowerOptions } from './shadower.js';
+import type { ThreadStoreOptions } from './shadow-job.js';
 import type { AuthorizeShadow, ShadowTap } from './shadow-settings.js';
 
 export interface ShadowExtensionOptions extends ShadowerOptions {
   /** diffs.db (DIFFS_PATH, default data/diffs.db): written by the shadow thread, read here. */
   readonly diffsPath?: string;
-  readonly storeOptions?: DiffStoreOptions;
+  /** Plain data: they cross to the shadow thread, which writes with them. */
+  readonly storeOptions?: ThreadStoreOptions;
   readonly authorizeShadow?: AuthorizeShadow;
   readonly logger?: Logger;
   /** The proxy's registry, for `proxy_shadow_requests_total` (else registerMetrics does it). */

@@ -56,6 +56,9 @@ export type ThreadReply =
   | { readonly id: number; readonly ok: true; readonly outcome?: MirrorOutcome }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
+/** diffs.db's settings as they cross to the shadow thread: plain data (no clock function). */
+export type ThreadStoreOptions = Omit<DiffStoreOptions, 'clock'>;
+
 /** What the shadow thread is started with. */
 export interface ShadowThreadData {
   readonly entry: string;
@@ -63,7 +66,7 @@ export interface ShadowThreadData {
   readonly tsx: string | undefined;
   /** diffs.db: the thread is its only writer. */
   readonly diffsPath: string;
-  readonly storeOptions: Omit<DiffStoreOptions, 'clock'>;
+  readonly storeOptions: ThreadStoreOptions;
   /** Sockets per backend origin the thread may open (copies in flight, plus probes). */
   readonly maxSockets: number;
   /** The thread's nice value (Linux: per thread); 0 leaves it as the process's. */

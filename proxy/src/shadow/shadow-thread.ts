@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ShadowEventKind } from './diff-record.js';
-import type { DiffStoreOptions } from './diff-store.js';
-import { ownBytes, type MirrorJob, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
+import { ownBytes, type MirrorJob, type ThreadStoreOptions, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
 
 export interface ShadowThread {
   /** Sends one mirrored request's copy on the thread, compares, queues the row. Rejects if the thread fails. */
@@ -17,7 +16,7 @@ export interface ShadowThread {
 export interface ShadowThreadOptions {
   /** diffs.db: the thread is its only writer. */
   readonly diffsPath: string;
-  readonly storeOptions?: Omit<DiffStoreOptions, 'clock'>;
+  readonly storeOptions?: ThreadStoreOptions;
   /** Sockets per backend origin (default 64). */
   readonly maxSockets?: number;
   /** The thread's nice value on Linux (default 10); 0 runs it at the process's priority. */

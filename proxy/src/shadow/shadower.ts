@@ -3,8 +3,7 @@ import type { Logger } from '../../../lib/logger.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
 import { createDiffer, headerValue } from './diff.js';
-import type { DiffStoreOptions } from './diff-store.js';
-import type { CopySpec } from './shadow-job.js';
+import type { CopySpec, ThreadStoreOptions } from './shadow-job.js';
 import { startShadowThread } from './shadow-thread.js';
 import { NO_METRICS, type ShadowMetrics } from './shadow-metrics.js';
 import { isSafeMethod, type AuthorizeShadow, type BodyCopy, type MirrorStart, type ShadowBackend, type ShadowSettings, type ShadowTap } from './shadow-settings.js';
@@ -39,7 +38,7 @@ export interface ShadowerOptions {
 export interface ShadowerDeps extends ShadowerOptions {
   /** diffs.db, written by the shadow thread (its only writer). */
   readonly diffsPath: string;
-  readonly storeOptions?: Omit<DiffStoreOptions, 'clock'>;
+  readonly storeOptions?: ThreadStoreOptions;
   readonly metrics?: ShadowMetrics;
   readonly authorizeShadow?: AuthorizeShadow;
   readonly logger?: Logger;
