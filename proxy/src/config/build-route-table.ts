@@ -1,7 +1,7 @@
 import { compileRoute, methodAllowed, type CompiledRoute } from './compiled-route.js';
 import { matchPattern, pathSegments, type PathPattern } from './path-pattern.js';
 import type { RoutesFile } from './schema.js';
-import type { BackendConfig, RouteConfig, RouteMatch, RouteTable } from './types.js';
+import type { BackendConfig, RouteConfig, RouteMatch, RouteTable, SessionConfig, TokensConfig } from './types.js';
 
 const NO_MATCH: RouteMatch = Object.freeze({ route: undefined, pattern: undefined });
 
@@ -16,11 +16,16 @@ function frozenMap<K, V>(entries: Iterable<[K, V]>): ReadonlyMap<K, V> {
 /** Builds the frozen table from a file that passed every check. */
 export function buildRouteTable(
   file: RoutesFile, urls: ReadonlyMap<string, URL>, patterns: ReadonlyMap<string, PathPattern>, source: string,
+  sessions: ReadonlyMap<string, SessionConfig> = new Map(),
 ): { table: RouteTable; compiled: readonly CompiledRoute[] } {
   const backends = frozenMap(Object.entries(file.backends).map(([name, b]): [string, BackendConfig] => {
     const url = urls.get(name);
     if (!url) throw new Error(`backend ${name} has no checked URL`);
-    return [name, Object.freeze({ name, url, auth: b.auth, timeoutMs: b.timeout_ms })];
+    return [name, Object.freeze({
+      name, url, auth: b.auth, timeoutMs: b.timeout_ms,
+      session: b.auth === 'session' ? sessions.get(name) : undefined,
+      audience: b.auth === 'jwt' ? (b.audience ?? `strangler:${name}`) : undefined,
+    })];
   }));
   const routes = (file.routes ?? []).map((r, index): RouteConfig => Object.freeze({
     name: r.name,
@@ -60,6 +65,7 @@ export function buildRouteTable(
     backends,
     defaultBackend: file.default,
     routes: Object.freeze(routes),
+    tokens: Object.freeze<TokensConfig>({ alg: file.tokens?.alg ?? 'EdDSA', ttlSec: file.tokens?.ttl_s ?? 300 }),
     source,
     loadedAt: new Date(),
     match,

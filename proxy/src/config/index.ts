@@ -1,6 +1,6 @@
 // routes.yaml: parsing, matching, canary choice, file editing. Pure apart from the file helpers.
 export type {
-  BackendAuth, BackendConfig, CanaryConfig, ShadowConfig, RouteConfig, RouteMatch, RouteTable, LoadResult,
+  BackendAuth, BackendConfig, SessionConfig, SessionSourceKind, TokensConfig, CanaryConfig, ShadowConfig, RouteConfig, RouteMatch, RouteTable, LoadResult,
 } from './types.js';
 export { parseRouteTable, loadRouteTable, type ParseOptions } from './parse-route-table.js';
 export { normalizeRequestPath, type NormalizedPath } from './normalize-request-path.js';
@@ -10,4 +10,5 @@ export { editRoutesText, type RouteChange, type RouteEdit, type EditResult } fro
 export { diffTables, diffRouting } from './diff-tables.js';
 export { routeTableToJson, type RouteTableJson, type RouteJson, type ShadowJson } from './route-table-json.js';
 export { expandEnv } from './expand-env.js';
+export { SESSION_SOURCES } from './check-session.js';
 export { writeFileAtomic } from './atomic-write.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { buildRouteTable } from './build-route-table.js';
 import { checkReferences } from './check-references.js';
+import { checkSessions } from './check-session.js';
 import { findUnreachable } from './find-unreachable.js';
 import type { Problem } from './problem.js';
 import { fileSchema } from './schema.js';
@@ -63,10 +64,12 @@ export function parseRouteTable(text: string, options: ParseOptions): LoadResult
   const refs = checkReferences(raw, env);
   const problems = [...(shape.success ? [] : schemaProblems(shape.error.issues, raw)), ...refs.errors];
   if (!shape.success || problems.length) return { ok: false, errors: sorted(problems) };
+  const sessions = checkSessions(shape.data.backends, env);
+  if (sessions.errors.length) return { ok: false, errors: sorted(sessions.errors) };
 
-  const { table, compiled } = buildRouteTable(shape.data, refs.urls, refs.patterns, source);
+  const { table, compiled } = buildRouteTable(shape.data, refs.urls, refs.patterns, source, sessions.sessions);
   const yamlWarnings = doc.warnings.map((w) => `${source}:${w.linePos?.[0].line ?? counter.linePos(w.pos[0]).line}: YAML: ${firstLine(w.message)}`);
-  return { ok: true, table, warnings: [...yamlWarnings, ...sorted([...refs.warnings, ...findUnreachable(compiled)])] };
+  return { ok: true, table, warnings: [...yamlWarnings, ...sorted([...refs.warnings, ...sessions.warnings, ...findUnreachable(compiled)])] };
 }
 
 /** Reads and parses a routes file; a missing or unreadable file is an error value like any other. */

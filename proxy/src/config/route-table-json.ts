@@ -24,7 +24,13 @@ export interface RouteTableJson {
   loadedAt: string;
   version: 1;
   default: string;
-  backends: { name: string; url: string; auth: BackendAuth; timeout_ms: number }[];
+  backends: {
+    name: string; url: string; auth: BackendAuth; timeout_ms: number;
+    /** jwt backends. */
+    audience?: string;
+    /** session backends: where the bridge reads sessions (secrets and keys are never shown). */
+    session?: { cookie: string; source: string; user: string; claims: Record<string, string> };
+  }[];
   routes: RouteJson[];
   lastError?: { at: string; errors: string[] };
 }
@@ -35,7 +41,11 @@ export function routeTableToJson(table: RouteTable): RouteTableJson {
     loadedAt: table.loadedAt.toISOString(),
     version: 1,
     default: table.defaultBackend,
-    backends: [...table.backends.values()].map((b) => ({ name: b.name, url: b.url.origin, auth: b.auth, timeout_ms: b.timeoutMs })),
+    backends: [...table.backends.values()].map((b) => ({
+      name: b.name, url: b.url.origin, auth: b.auth, timeout_ms: b.timeoutMs,
+      ...(b.audience ? { audience: b.audience } : {}),
+      ...(b.session ? { session: { cookie: b.session.cookie, source: b.session.source, user: b.session.user, claims: { ...b.session.claims } } } : {}),
+    })),
     routes: table.routes.map((r) => ({
       name: r.name,
       paths: [...r.paths],

@@ -9,10 +9,44 @@ import { z } from 'zod';
 const percent = z.number().min(0).max(100);
 const timeout = z.number().int().positive().max(3_600_000);
 
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL name (letters, digits, "_")');
+
+/** DESIGN §10: where a `session` backend keeps its sessions and how its user maps to token claims. */
+export const sessionSchema = z.strictObject({
+  cookie: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a cookie name (e.g. connect.sid)').default('connect.sid'),
+  /** Checked in check-session.ts, so an unknown source names the known ones. */
+  source: z.string().default('sqlite'),
+  secrets: z.string().min(1).optional(),
+  sqlite: z.strictObject({
+    path: z.string().min(1).optional(),
+    table: identifier.default('sessions'),
+    layout: z.enum(['express-session', 'connect-sqlite3']).default('express-session'),
+    users: z.strictObject({ table: identifier, id: identifier.default('id') }).optional(),
+  }).optional(),
+  redis: z.strictObject({
+    url: z.string().min(1),
+    prefix: z.string().default('sess:'),
+  }).optional(),
+  adapter: z.strictObject({
+    key: z.string().min(1),
+    path: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, 'must be a path such as /__strangler').default('/__strangler'),
+  }).optional(),
+  user: z.string().min(1).default('userId'),
+  claims: z.record(z.string(), z.string().min(1)).default({ role: 'role' }),
+  revalidate_ms: z.number().int().min(0).max(600_000).optional(),
+});
+
 export const backendSchema = z.strictObject({
   url: z.string(),
   auth: z.enum(['session', 'jwt']),
   timeout_ms: timeout.default(30_000),
+  session: sessionSchema.optional(),
+  audience: z.string().min(1).optional(),
+});
+
+export const tokensSchema = z.strictObject({
+  alg: z.enum(['EdDSA', 'ES256', 'HS256']).default('EdDSA'),
+  ttl_s: z.number().int().min(30).max(300).default(300),
 });
 
 export const canarySchema = z.strictObject({
@@ -46,6 +80,7 @@ export const fileSchema = z.strictObject({
   backends: z.record(z.string(), backendSchema),
   default: z.string(),
   routes: z.array(routeSchema).nullish(),
+  tokens: tokensSchema.optional(),
 });
 
 export type RoutesFile = z.output<typeof fileSchema>;
@@ -57,12 +92,16 @@ export const KNOWN_KEYS = {
   route: Object.keys(routeSchema.shape),
   canary: Object.keys(canarySchema.shape),
   shadow: Object.keys(shadowSchema.shape),
+  session: Object.keys(sessionSchema.shape),
+  tokens: Object.keys(tokensSchema.shape),
 } as const;
 
 /** Which object a path points into: `[]` the file, `['routes', 2, 'shadow']` a shadow block. */
 export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.file;
   if (path[0] === 'backends' && path.length === 2) return KNOWN_KEYS.backend;
+  if (path[0] === 'backends' && path.length === 3 && path[2] === 'session') return KNOWN_KEYS.session;
+  if (path[0] === 'tokens' && path.length === 1) return KNOWN_KEYS.tokens;
   if (path[0] === 'routes' && path.length === 2) return KNOWN_KEYS.route;
   if (path[0] === 'routes' && path.length === 3 && path[2] === 'canary') return KNOWN_KEYS.canary;
   if (path[0] === 'routes' && path.length === 3 && path[2] === 'shadow') return KNOWN_KEYS.shadow;

@@ -1,6 +1,35 @@
 /** How the proxy speaks to a backend: pass the session cookie as is, or bridge it to a bearer token. */
 export type BackendAuth = 'session' | 'jwt';
 
+export type SessionSourceKind = 'sqlite' | 'redis' | 'adapter';
+
+/**
+ * A `session` backend's sessions (DESIGN §10), with every default applied and `${VAR}`
+ * expanded. Undefined `secrets` / `sqlite.path` mean the process's SESSION_SECRET /
+ * DATABASE_PATH, so the repository's routes.yaml needs no session block at all.
+ */
+export interface SessionConfig {
+  readonly cookie: string;
+  readonly source: SessionSourceKind;
+  readonly secrets: readonly string[] | undefined;
+  readonly sqlite: {
+    readonly path: string | undefined;
+    readonly table: string;
+    /** express-session's own table (sid, sess, expires_at ms) or connect-sqlite3's (sid, expired ms, sess). */
+    readonly layout: 'express-session' | 'connect-sqlite3';
+    /** Join a users table by the session's user id: a deleted user has no session, and claims are read from its row. */
+    readonly users: { readonly table: string; readonly id: string } | undefined;
+  };
+  readonly redis: { readonly url: string; readonly prefix: string } | undefined;
+  readonly adapter: { readonly key: string; readonly path: string } | undefined;
+  /** Dot path to the user id in the session data (`passport.user`, `user.id`). */
+  readonly user: string;
+  /** Token claim <- dot path (in the session data, or a column of the joined users row). */
+  readonly claims: Readonly<Record<string, string>>;
+  /** A session's answer is reused this long (ms) before the source is asked again. */
+  readonly revalidateMs: number;
+}
+
 export interface BackendConfig {
   readonly name: string;
   /** Origin only (scheme, host, port): validation refuses a path, query or credentials. */
@@ -8,6 +37,16 @@ export interface BackendConfig {
   readonly auth: BackendAuth;
   /** Upstream answer deadline (`timeout_ms`, default 30000). */
   readonly timeoutMs: number;
+  /** `auth: session` backends only. */
+  readonly session: SessionConfig | undefined;
+  /** `auth: jwt` backends: the `aud` of tokens minted for it (default `strangler:<name>`). */
+  readonly audience: string | undefined;
+}
+
+/** How the bridge signs tokens (routes.yaml `tokens`). */
+export interface TokensConfig {
+  readonly alg: 'EdDSA' | 'ES256' | 'HS256';
+  readonly ttlSec: number;
 }
 
 export interface CanaryConfig {
@@ -56,6 +95,7 @@ export interface RouteTable {
   readonly backends: ReadonlyMap<string, BackendConfig>;
   readonly defaultBackend: string;
   readonly routes: readonly RouteConfig[];
+  readonly tokens: TokensConfig;
   /** The file (or label) the table was read from. */
   readonly source: string;
   readonly loadedAt: Date;
