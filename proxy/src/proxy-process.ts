@@ -8,7 +8,7 @@ import { listen } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
 import { openSessionBridge } from './bridge/index.js';
 import { createProxy } from './create-proxy.js';
-import { createShadowExtension } from './shadow/mirror/shadow-extension.js';
+import { createShadowExtension } from './shadow/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
 const NAME = 'proxy';

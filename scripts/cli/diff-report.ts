@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { openDiffReader, parseSince } from '../../proxy/src/shadow/index.js';
 import type { DiffReport, RouteSummary } from '../../proxy/src/shadow/index.js';
-import { formatDifference, type Paint } from '../../proxy/src/shadow/format-difference.js';
+import { formatDifference, type Paint } from './format-difference.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { shownPath } from './routes-file.js';

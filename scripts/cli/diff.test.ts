@@ -4,8 +4,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tempDir } from '../../test/kit/index.js';
 import { openDiffStore } from '../../proxy/src/shadow/index.js';
-import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/diff-fixture.js';
-import { startDifferingBackend, type Answer, type DifferingBackend } from '../../proxy/src/shadow/test-support/differing-backend.js';
+import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/fixtures/index.js';
+import { startDifferingBackend, type Answer, type DifferingBackend } from '../../proxy/test/support/differing-backend.js';
 import type { CliIo } from './io.js';
 import { run } from './diff.js';
 

@@ -1,13 +1,11 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadRouteTable, type RouteTable } from '../../proxy/src/config/index.js';
-import { createDiffer, openDiffReader, type DiffOptions } from '../../proxy/src/shadow/index.js';
-import { parseFixture, replayOptions } from '../../proxy/src/shadow/diff-fixture.js';
-import { DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures } from '../../proxy/src/shadow/diff-fixture-files.js';
-import { formatDifference } from '../../proxy/src/shadow/format-difference.js';
-import { fetchAnswer, type LiveAuth, type LiveBackend, type LiveRequest } from '../../proxy/src/shadow/live-compare.js';
-import { resolveLiveBackend, routeShadowOptions, withLogin } from '../../proxy/src/shadow/live-target.js';
-import { storedAnswer } from '../../proxy/src/shadow/stored-exchange.js';
+import { createDiffer, openDiffReader, type DiffOptions, storedAnswer } from '../../proxy/src/shadow/index.js';
+import { parseFixture, replayOptions, DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures } from '../../proxy/src/shadow/fixtures/index.js';
+import { formatDifference } from './format-difference.js';
+import { fetchAnswer, type LiveAuth, type LiveBackend, type LiveRequest } from './live-compare.js';
+import { resolveLiveBackend, routeShadowOptions, withLogin } from './live-target.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath, shownPath } from './routes-file.js';

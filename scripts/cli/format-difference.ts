@@ -1,4 +1,4 @@
-import type { Difference } from './difference.js';
+import type { Difference } from '../../proxy/src/shadow/index.js';
 
 /** The colour functions a formatter uses (picocolors' createColors() fits). */
 export interface Paint {

@@ -1,4 +1,4 @@
-import type { CapturedResponse } from './diff.js';
+import type { CapturedResponse } from '../../proxy/src/shadow/index.js';
 
 /** A backend the CLI talks to directly; `source` says where its URL came from, for messages. */
 export interface LiveBackend {

@@ -1,5 +1,5 @@
-import type { RouteTable } from '../config/index.js';
-import type { DiffOptions } from './diff.js';
+import type { RouteTable } from '../../proxy/src/config/index.js';
+import type { DiffOptions } from '../../proxy/src/shadow/index.js';
 import { loginOn, logoutOn, type Live, type LiveAuth, type LiveBackend } from './live-compare.js';
 
 /** The variables that point the CLI at the two backends, as for every other process. */

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../../lib/sqlite.js';
 import { tempDir } from '../../../test/kit/temp.js';
 import { startSystem, type Routing, type RunningSystem } from '../../../test/kit/system.js';
-import { createShadowExtension, type ShadowExtension } from '../shadow/shadow-extension.js';
+import { createShadowExtension, type ShadowExtension } from '../shadow/index.js';
 
 interface DiffRow { primary_backend: string; shadow_backend: string; primary_status: number; shadow_status: number; match: number }
 

@@ -6,7 +6,7 @@ import { canaryIdentity } from '../config/index.js';
 import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { Identify } from '../identify.js';
-import type { AuthorizeShadow } from '../shadow/shadow-settings.js';
+import type { AuthorizeShadow } from '../shadow/index.js';
 import { createBridgeMetrics, NO_BRIDGE_METRICS, type BridgeEvent, type BridgeMetrics } from './bridge-metrics.js';
 import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, DEFAULT_REUSE_MARGIN_SEC, DEFAULT_TOUCH_INTERVAL_MS, tokenExpiry, touchedExpiry, type LiveSession } from './bridge-policy.js';
 import type { BridgeSessions } from './bridge-sessions.js';

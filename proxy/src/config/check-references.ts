@@ -2,7 +2,7 @@ import { expandEnv } from './expand-env.js';
 import { KNOWN_METHODS, UNSAFE_METHODS } from './http-methods.js';
 import { parsePattern, type PathPattern } from './path-pattern.js';
 import { unknownName, type Problem } from './problem.js';
-import { parseIgnorePattern } from '../shadow/ignore-pattern.js';
+import { parseIgnorePattern } from '../shadow/diff/index.js';
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

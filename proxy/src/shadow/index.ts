@@ -1,16 +1,5 @@
-export { createDiffer, diffResponses, type CapturedResponse, type DiffOptions, type DiffResult, type Differ, type Exclusions } from './diff.js';
-export type { Difference, DifferenceKind } from './difference.js';
-export { compileIgnore, parseIgnorePattern, type IgnoreMatcher } from './ignore-pattern.js';
-export { formatPath, generalizePath } from './json-path.js';
-export { NoiseBook, sampleNoise, type NoiseEntry } from './noise.js';
-export { createDiffStore, openDiffStore, type DiffSink, type DiffStore, type DiffStoreOptions } from './diff-store.js';
-export { openDiffReader } from './open-diff-reader.js';
-export type { DiffReport, RouteSummary, SummaryQuery, StoredMismatch } from './diff-queries.js';
-export type { DiffRecord, Exchange, StoredAnswer, StoredRequest, ShadowErrorKind } from './diff-record.js';
-export { capturedFromStored } from './stored-exchange.js';
-export { createShadower, type Shadower, type ShadowerDeps, type ShadowerOptions } from './shadower.js';
-export type { AuthorizeShadow, BodyCopy, HeaderChanges, MirrorStart, ShadowBackend, ShadowSettings, ShadowTap } from './shadow-settings.js';
-export { createShadowMetrics, type ShadowMetrics, type ShadowResult } from './shadow-metrics.js';
-export { createDiffsRouter } from './diffs-router.js';
-export { parseSince } from './parse-since.js';
-export { createShadowExtension, type ShadowExtension, type ShadowExtensionOptions } from './shadow-extension.js';
+// Shadow traffic, by concept: diff/ (the engine), store/ (diffs.db), mirror/ (copies and the
+// shadow thread). Fixtures (fixtures/) are imported on their own: the proxy never needs them.
+export * from './diff/index.js';
+export * from './store/index.js';
+export * from './mirror/index.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../../../test/kit/index.js';
+import { startServer, type RunningServer } from '../../../test/kit/index.js';
 
 export interface Hit {
   readonly method: string;

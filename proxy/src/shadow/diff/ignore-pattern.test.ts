@@ -80,7 +80,7 @@ describe('ignore patterns', () => {
 
 describe('ignore patterns in routes.yaml', () => {
   it('a bad pattern is refused when the routes file loads, naming its place', async () => {
-    const { parseRouteTable } = await import('../config/index.js');
+    const { parseRouteTable } = await import('../../config/index.js');
     const yaml = `version: 1
 backends:
   legacy: { url: http://127.0.0.1:5601, auth: session }

@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeBody } from './decode-body.js';
-import type { DiffRecord } from './diff-record.js';
-import type { CapturedResponse, Differ } from './diff.js';
-import { sampleNoise, type NoiseBook, type NoiseEntry } from './noise.js';
+import { decodeBody } from '../diff/decode-body.js';
+import type { DiffRecord } from '../store/diff-record.js';
+import type { CapturedResponse, Differ } from '../diff/diff.js';
+import { sampleNoise, type NoiseBook, type NoiseEntry } from '../diff/noise.js';
 import type { CopyResult } from './send-copy.js';
-import { storedExchange } from './stored-exchange.js';
+import { storedExchange } from '../store/stored-exchange.js';
 
 /** The mirrored request, as plain data (it crosses to the shadow thread). */
 export interface ComparedRequest {

@@ -1,13 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_JWT_SECRETS, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../test/kit/index.js';
-import { startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
-import { legacyMcp } from '../../../legacy-adapter/src/mcp/legacy-mcp.js';
-import { newBackendMcp } from '../../../new-backend/src/mcp/new-backend-mcp.js';
-import { mcpSettings, startMcpServer, type RunningMcpServer } from '../../../test/kit/mcp.js';
-import { openSessionBridge } from '../bridge/index.js';
-import type { RouteSummary } from './diff-queries.js';
+import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_JWT_SECRETS, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../../test/kit/index.js';
+import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
+import { legacyMcp } from '../../../../legacy-adapter/src/mcp/legacy-mcp.js';
+import { newBackendMcp } from '../../../../new-backend/src/mcp/new-backend-mcp.js';
+import { mcpSettings, startMcpServer, type RunningMcpServer } from '../../../../test/kit/mcp.js';
+import { openSessionBridge } from '../../bridge/index.js';
+import type { RouteSummary } from '../store/diff-queries.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
 
 // The legacy app and the new backend on one database, the proxy in front with the session

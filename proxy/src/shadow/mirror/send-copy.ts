@@ -1,8 +1,8 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { ShadowErrorKind } from './diff-record.js';
-import type { CapturedResponse } from './diff.js';
+import type { ShadowErrorKind } from '../store/diff-record.js';
+import type { CapturedResponse } from '../diff/diff.js';
 
 export interface CopyRequest {
   /** Backend origin. */

@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../../lib/logger.js';
-import type { ProxyExtension } from '../extension.js';
-import type { ForwardContext } from '../forward-context.js';
-import { teeStream } from '../tee-stream.js';
-import { createDiffsRouter } from './diffs-router.js';
-import { openDiffStore, type DiffStore } from './diff-store.js';
+import type { Logger } from '../../../../lib/logger.js';
+import type { ProxyExtension } from '../../extension.js';
+import type { ForwardContext } from '../../forward-context.js';
+import { teeStream } from '../../tee-stream.js';
+import { createDiffsRouter } from '../store/diffs-router.js';
+import { openDiffStore, type DiffStore } from '../store/diff-store.js';
 import { createShadowMetrics, type ShadowMetrics } from './shadow-metrics.js';
 import { createShadower, type Shadower, type ShadowerOptions } from './shadower.js';
 import type { ThreadStoreOptions } from './shadow-job.js';

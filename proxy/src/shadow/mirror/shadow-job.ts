@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ComparedRequest } from './compare-answers.js';
-import type { ShadowErrorKind, ShadowEventKind } from './diff-record.js';
-import type { DiffStoreOptions } from './diff-store.js';
-import type { Difference } from './difference.js';
-import type { DiffOptions } from './diff.js';
+import type { ShadowErrorKind, ShadowEventKind } from '../store/diff-record.js';
+import type { DiffStoreOptions } from '../store/diff-store.js';
+import type { Difference } from '../diff/difference.js';
+import type { DiffOptions } from '../diff/diff.js';
 
 /** One request the shadow thread sends: where, and with which headers (authorisation already applied). */
 export interface CopySpec {

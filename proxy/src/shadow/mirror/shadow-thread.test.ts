@@ -1,8 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startServer, tempDir, type RunningServer } from '../../../test/kit/index.js';
-import { openDiffStore } from './diff-store.js';
+import { startServer, tempDir, type RunningServer } from '../../../../test/kit/index.js';
+import { openDiffStore } from '../store/diff-store.js';
 import type { MirrorJob } from './shadow-job.js';
 import { startShadowThread, type ShadowThreadOptions } from './shadow-thread.js';
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ShadowEventKind } from './diff-record.js';
+import type { ShadowEventKind } from '../store/diff-record.js';
 import { ownBytes, type MirrorJob, type ThreadStoreOptions, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
 
 export interface ShadowThread {

@@ -5,9 +5,9 @@ import { Agent } from 'node:http';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compareAnswers, type Comparison } from './compare-answers.js';
-import { openDiffStore } from './diff-store.js';
-import { createDiffer, type Differ } from './diff.js';
-import { NoiseBook } from './noise.js';
+import { openDiffStore } from '../store/diff-store.js';
+import { createDiffer, type Differ } from '../diff/diff.js';
+import { NoiseBook } from '../diff/noise.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
 import { asBuffer, type CopySpec, type MirrorJob, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
 

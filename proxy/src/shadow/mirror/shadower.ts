@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Logger } from '../../../lib/logger.js';
+import type { Logger } from '../../../../lib/logger.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
-import { createDiffer, headerValue } from './diff.js';
+import { createDiffer, headerValue } from '../diff/diff.js';
 import type { CopySpec, ThreadStoreOptions } from './shadow-job.js';
 import { startShadowThread } from './shadow-thread.js';
 import { NO_METRICS, type ShadowMetrics } from './shadow-metrics.js';

@@ -1,7 +1,7 @@
-import type { SqliteDatabase } from '../../../lib/sqlite.js';
+import type { SqliteDatabase } from '../../../../lib/sqlite.js';
 import type { Exchange } from './diff-record.js';
-import type { Difference } from './difference.js';
-import { NOISE_MIN_HITS } from './noise.js';
+import type { Difference } from '../diff/difference.js';
+import { NOISE_MIN_HITS } from '../diff/noise.js';
 
 export interface SummaryQuery {
   readonly route?: string;

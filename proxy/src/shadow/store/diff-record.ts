@@ -1,4 +1,4 @@
-import type { Difference } from './difference.js';
+import type { Difference } from '../diff/difference.js';
 
 /** Why a shadow copy produced no comparison. */
 export type ShadowErrorKind = 'timeout' | 'refused' | 'reset' | 'unreachable' | 'oversized' | 'other';

@@ -1,5 +1,5 @@
-import type { SqliteDatabase } from '../../../lib/sqlite.js';
-import { generalizePath } from './json-path.js';
+import type { SqliteDatabase } from '../../../../lib/sqlite.js';
+import { generalizePath } from '../diff/json-path.js';
 
 export const DIFF_SCHEMA = `
 CREATE TABLE IF NOT EXISTS diffs (

@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../../../test/kit/index.js';
+import { tempDir } from '../../../../test/kit/index.js';
 import { openDiffStore, type DiffStore, type DiffStoreOptions } from './diff-store.js';
 import type { DiffRecord } from './diff-record.js';
 

@@ -1,8 +1,8 @@
-import { openDatabase, type SqliteDatabase } from '../../../lib/sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../../../../lib/sqlite.js';
 import type { DiffRecord, ShadowEventKind } from './diff-record.js';
 import { createDiffQueries, type DiffQueries } from './diff-queries.js';
 import { prepareDiffSchema } from './diff-schema.js';
-import type { NoiseEntry } from './noise.js';
+import type { NoiseEntry } from '../diff/noise.js';
 
 export interface DiffStoreOptions {
   /** Rows kept per route; the oldest are pruned past it (default 10 000). */

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import express from 'express';
-import { startServer, tempDir, type RunningServer } from '../../../test/kit/index.js';
+import { startServer, tempDir, type RunningServer } from '../../../../test/kit/index.js';
 import { openDiffStore, type DiffStore } from './diff-store.js';
 import { createDiffsRouter } from './diffs-router.js';
 import { parseSince } from './parse-since.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { openDatabase } from '../../../lib/sqlite.js';
+import { openDatabase } from '../../../../lib/sqlite.js';
 import { createDiffQueries, type DiffQueries } from './diff-queries.js';
 import { registerDiffFunctions } from './diff-schema.js';
 import { createDiffStore } from './diff-store.js';

@@ -1,6 +1,6 @@
-import { headerValue, type CapturedResponse } from './diff.js';
+import { headerValue, type CapturedResponse } from '../diff/diff.js';
 import type { Exchange, StoredAnswer, StoredRequest } from './diff-record.js';
-import { isJsonMediaType } from './media-type.js';
+import { isJsonMediaType } from '../diff/media-type.js';
 
 /** Bodies longer than this are not kept for export (the comparison itself is stored). */
 const MAX_STORED_BODY = 256 * 1024;
