@@ -1,3 +1,4 @@
+import { deniedOption } from './denied-option.js';
 import { SEVERITY, type ArgKind, type Decision, type Policy, type ProgramRule } from './policy.js';
 
 export interface Verdict {
@@ -33,8 +34,13 @@ export function evaluatePolicy(policy: Policy, argv: readonly string[]): Evaluat
     return { decision: policy.unknownProgram, rule: 'unknown-program', reason, program: undefined, args: rest, paths: [] };
   }
   const verdicts: Verdict[] = [];
-  const denied = rest.find((arg) => program.denyFlags.some((f) => matchesDenied(arg, f)));
-  if (denied !== undefined) verdicts.push({ decision: 'deny', rule: `${program.id}:deny-flags`, reason: `the option "${denied}" of ${name} is denied` });
+  for (const arg of rest) {
+    const flag = deniedOption(arg, program.denyFlags);
+    if (flag === undefined) continue;
+    const spelled = flag === arg ? '' : ` (it spells ${flag})`;
+    verdicts.push({ decision: 'deny', rule: `${program.id}:deny-flags`, reason: `the option "${arg}" of ${name} is denied${spelled}` });
+    break;
+  }
   if (program.decision !== 'allow') {
     verdicts.push({
       decision: program.decision,
@@ -119,13 +125,6 @@ function kindProblem(kind: ArgKind | null, value: string, optionValue = false): 
   // Positionals come after `--`; an option's value has no such guard.
   if (optionValue && value.startsWith('-')) return 'looks like an option';
   return undefined;
-}
-
-/** `--set` denies `--set` and `--set=x`; `-s` denies `-s` and `-sVALUE`. */
-function matchesDenied(arg: string, flag: string): boolean {
-  if (arg === flag) return true;
-  if (flag.startsWith('--')) return arg.startsWith(`${flag}=`);
-  return flag.length === 2 && arg.startsWith(flag) && !arg.startsWith('--');
 }
 
 function strictest(verdicts: readonly Verdict[]): Verdict {

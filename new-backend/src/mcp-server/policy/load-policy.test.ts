@@ -119,6 +119,22 @@ describe('policy validation', () => {
     assert.match(text, /programs\.ls\.positionals\.pattern: not a valid regular expression/);
   });
 
+  it('refuses an accepted flag that spells a denied option (an abbreviation or a bundle)', () => {
+    const errors = errorsOf([
+      'version: 1',
+      'programs:',
+      '  date:',
+      '    decision: allow',
+      '    path: /usr/bin/date',
+      '    flags: ["-u", "--s", "-uf"]',
+      '    deny_flags: ["-f", "--set"]',
+    ].join('\n'));
+    const text = errors.join('\n');
+    assert.match(text, /programs\.date\.flags\[1\]: "--s" spells the denied option --set/);
+    assert.match(text, /programs\.date\.flags\[2\]: "-uf" spells the denied option -f/);
+    assert.doesNotMatch(text, /flags\[0\]/);
+  });
+
   it('names the file and the fix when the file cannot be read', () => {
     const result = loadPolicyFile('/nonexistent/mcp-policy.yaml');
     assert.ok(!result.ok && /cannot be read .*MCP_POLICY_FILE/.test(result.errors[0] ?? ''));

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { checkBinary as realBinaryCheck, type BinaryCheck } from './check-binary.js';
+import { deniedOption } from './denied-option.js';
 import { isNeverAutoAllowed } from './never-auto-allow.js';
 import type { ArgKind, Policy, ProgramRule } from './policy.js';
 import { PolicySchema, knownKeysAt, type PolicyFile, type ProgramEntry } from './policy-schema.js';
@@ -115,6 +116,15 @@ function compileProgram(name: string, entry: ProgramEntry, check: BinaryCheck, u
   for (const [i, flag] of entry.deny_flags.entries()) {
     if (!flag.startsWith('-')) problems.push({ path: at('deny_flags', i), message: `"${flag}" is not an option: options start with "-"` });
     if (flags.has(flag)) problems.push({ path: at('deny_flags', i), message: `"${flag}" is also under flags: a flag is either accepted or denied` });
+  }
+  // An accepted spelling that reaches a denied option (`--s` for `--set`, `-la` with `-a`
+  // denied) would be refused at every call: say so now, where it can be fixed.
+  for (const [i, spec] of entry.flags.entries()) {
+    const flag = typeof spec === 'string' ? spec : spec.flag;
+    const denied = deniedOption(flag, entry.deny_flags);
+    if (denied !== undefined && denied !== flag) {
+      problems.push({ path: at('flags', i), message: `"${flag}" spells the denied option ${denied}: remove it from flags or from deny_flags` });
+    }
   }
   const pos = entry.positionals;
   let pattern: RegExp | undefined;
