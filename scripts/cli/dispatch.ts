@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { closest } from '../../proxy/src/config/problem.js';
 import { processIo, EXIT, type CliIo } from './io.js';
 
+// The commands sit beside this file: .ts under tsx (a checkout), .js in the installed build.
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 interface CommandModule {
   run(args: string[], io?: CliIo): Promise<number>;
 }
@@ -18,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   'diff-report': 'shadow traffic: match rate and top differences per route',
   diff: 'METHOD PATH --as USER   compare one request live on both backends',
   db: 'migrate|backup   the shared database: migrations (backed up first), backups',
+  proxy: '[--routes FILE] [--port N]   run the proxy alone, in front of any backends',
 };
 
 const HELP = `strangler — move an Express backend to a new one, route by route
@@ -43,14 +47,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.err(`strangler: unknown command "${command}"${guess ? ` (did you mean "${guess}"?)` : ''}. Run strangler --help for the list.`);
     return EXIT.usage;
   }
-  const file = new URL(`./${command}.ts`, import.meta.url);
+  const file = new URL(`./${command}${EXTENSION}`, import.meta.url);
   if (!existsSync(fileURLToPath(file))) {
-    io.err(`strangler ${command}: not available in this checkout (scripts/cli/${command}.ts is missing).`);
+    io.err(`strangler ${command}: not available in this ${EXTENSION === '.ts' ? 'checkout' : 'build'} (${fileURLToPath(file)} is missing).`);
     return EXIT.failed;
   }
   const mod = (await import(file.href)) as Partial<CommandModule>;
   if (typeof mod.run !== 'function') {
-    io.err(`strangler ${command}: scripts/cli/${command}.ts exports no run(args) function.`);
+    io.err(`strangler ${command}: ${fileURLToPath(file)} exports no run(args) function.`);
     return EXIT.failed;
   }
   return mod.run(rest, io);
