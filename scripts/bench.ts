@@ -1,12 +1,14 @@
-// `npm run bench`: the proxy's overhead, measured. Starts the real legacy app and the real
-// proxy as processes, loads both in the same run (autocannon as fast as it goes, or a
-// paced open-loop generator at a steady rate: bench/paced.ts), prints a table and
-// writes data/bench/latest.json. Options: --duration S (10), --warmup S (3),
-// --connections N (32), --rounds N (1; >1 alternates baseline and candidate: paced runs
-// pool every round's answers, saturated ones keep the median round by throughput; sections
-// with their own interleaved slices ignore it), --only NAME (one section), --cpu-prof DIR
-// (each process writes a V8 CPU profile there when the bench stops it: open in Chrome
-// DevTools or speedscope).
+// `npm run bench`: the proxy's overhead, measured. Starts the real legacy app, the real
+// proxy and Debian's nginx as processes, loads them in the same run (wrk as fast as it
+// goes: bench/wrk.ts, or a paced open-loop generator at a steady rate: bench/paced.ts),
+// prints a table and writes data/bench/latest.json. Each section compares a candidate
+// (the proxy) with a baseline (direct to the backend), and most show nginx in front of the
+// same backend as a reference: what a hop costs when written in C.
+// Options: --duration S (10), --warmup S (3), --connections N (32), --rounds N (1; >1
+// alternates baseline, reference and candidate: paced runs pool every round's answers,
+// saturated ones keep the median round by throughput; sections with their own interleaved
+// slices ignore it), --only NAME (one section), --cpu-prof DIR (each Node process writes a
+// V8 CPU profile there when the bench stops it: open in Chrome DevTools or speedscope).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,6 +24,8 @@ interface SectionResult {
   readonly name: string;
   readonly title: string;
   readonly baseline: Measurement;
+  /** nginx in front of the baseline's backend, when the section has it. */
+  readonly reference: Measurement | undefined;
   readonly candidate: Measurement;
   readonly throughputRatio: number;
   readonly addedP50Ms: number;
@@ -58,23 +62,27 @@ async function main(): Promise<void> {
   try {
     for (const section of sections) {
       progress.done(pc.bold(`${section.name}: ${section.title}`));
-      const { baseline, candidate } = await section.prepare(stack);
-      const { base, cand } = section.interleave
-        ? await slices(section.interleave, baseline, candidate, settings, progress)
-        : await rounds(Math.max(1, roundCount), baseline, candidate, settings, progress);
+      const { baseline, candidate, reference } = await section.prepare(stack);
+      const targets = reference ? [baseline, reference, candidate] : [baseline, candidate];
+      const runs = section.interleave
+        ? await slices(section.interleave, targets, settings, progress)
+        : await rounds(Math.max(1, roundCount), targets, settings, progress);
       // A paced run's rate is fixed: its rounds are pooled. At saturation the median round by throughput counts.
-      const b = baseline.rate ? pool(base) : median(base);
-      const c = candidate.rate ? pool(cand) : median(cand);
-      const throughputRatio = c.rps / b.rps;
-      const addedP50Ms = c.p50Ms - b.p50Ms;
+      const picked = runs.map((ms, i) => ((targets[i] as LoadTarget).rate ? pool(ms) : median(ms)));
+      const b = picked[0] as Measurement;
+      const ref = reference ? picked[1] : undefined;
+      const cm = picked[picked.length - 1] as Measurement;
+      const throughputRatio = cm.rps / b.rps;
+      const addedP50Ms = cm.p50Ms - b.p50Ms;
       const t = section.targets;
       // A run with failures, or whose generator fell behind, measured something else.
-      const sound = b.failures + c.failures === 0 && steady(b) && steady(c);
+      const all = ref ? [b, ref, cm] : [b, cm];
+      const sound = all.every((m) => m.failures === 0 && steady(m));
       const onTarget = throughputRatio >= t.minThroughputRatio && addedP50Ms <= t.maxAddedP50Ms
-        && (t.maxP50Ratio === undefined || c.p50Ms <= b.p50Ms * t.maxP50Ratio)
-        && (t.maxP99Ratio === undefined || c.p99Ms <= b.p99Ms * t.maxP99Ratio);
+        && (t.maxP50Ratio === undefined || cm.p50Ms <= b.p50Ms * t.maxP50Ratio)
+        && (t.maxP99Ratio === undefined || cm.p99Ms <= b.p99Ms * t.maxP99Ratio);
       const met = sound && (section.reportOnly === true || onTarget);
-      results.push({ name: section.name, title: section.title, baseline: b, candidate: c, throughputRatio, addedP50Ms, targets: section.targets, reportOnly: section.reportOnly === true, met });
+      results.push({ name: section.name, title: section.title, baseline: b, reference: ref, candidate: cm, throughputRatio, addedP50Ms, targets: section.targets, reportOnly: section.reportOnly === true, met });
     }
   } finally {
     await stack.stop();
@@ -88,41 +96,39 @@ async function main(): Promise<void> {
 
 type Progress = ReturnType<typeof progressPrinter>;
 
-/** Alternating runs, each with its own warm-up; the candidate's check after each of its runs. */
-async function rounds(count: number, baseline: LoadTarget, candidate: LoadTarget, settings: LoadSettings, progress: Progress): Promise<{ base: Measurement[]; cand: Measurement[] }> {
-  const base: Measurement[] = [];
-  const cand: Measurement[] = [];
+/** Alternating runs, each with its own warm-up; a target's check after each of its runs. Measurements by target. */
+async function rounds(count: number, targets: readonly LoadTarget[], settings: LoadSettings, progress: Progress): Promise<Measurement[][]> {
+  const runs: Measurement[][] = targets.map(() => []);
   for (let r = 0; r < count; r++) {
-    for (const [target, into] of [[baseline, base], [candidate, cand]] as const) {
+    for (const [i, target] of targets.entries()) {
       const m = await measure(target, settings, progress.update);
-      into.push(m);
+      runs[i]?.push(m);
       progress.done(`  ${runLine(m, count > 1 ? ` (round ${r + 1})` : '')}`);
       if (target.verify) progress.done(`    ${await target.verify()}`);
     }
   }
-  return { base, cand };
+  return runs;
 }
 
-/** Both targets primed, then short alternating slices (BenchSection.interleave); checks once at the end. */
-async function slices(plan: NonNullable<BenchSection['interleave']>, baseline: LoadTarget, candidate: LoadTarget, settings: LoadSettings, progress: Progress): Promise<{ base: Measurement[]; cand: Measurement[] }> {
-  for (const target of [baseline, candidate]) {
+/** Every target primed, then short alternating slices (BenchSection.interleave); checks once at the end. */
+async function slices(plan: NonNullable<BenchSection['interleave']>, targets: readonly LoadTarget[], settings: LoadSettings, progress: Progress): Promise<Measurement[][]> {
+  for (const target of targets) {
     await measure(target, { ...settings, warmupSec: 0, durationSec: plan.primeSec }, (line) => progress.update(line.replace('measuring', 'priming')));
   }
-  const base: Measurement[] = [];
-  const cand: Measurement[] = [];
+  const runs: Measurement[][] = targets.map(() => []);
   const slice = { ...settings, warmupSec: 0, durationSec: plan.sliceSec };
+  const forward = [...targets.keys()];
   for (let i = 0; i < plan.slices; i++) {
-    // ABBA order: neither target always follows the other.
-    const order = i % 2 === 0 ? ([[baseline, base], [candidate, cand]] as const) : ([[candidate, cand], [baseline, base]] as const);
-    for (const [target, into] of order) {
-      into.push(await measure(target, slice, (line) => progress.update(`slice ${i + 1}/${plan.slices}, ${line}`)));
+    // ABBA order: no target always follows another.
+    for (const t of i % 2 === 0 ? forward : [...forward].reverse()) {
+      runs[t]?.push(await measure(targets[t] as LoadTarget, slice, (line) => progress.update(`slice ${i + 1}/${plan.slices}, ${line}`)));
     }
   }
-  for (const [target, runs] of [[baseline, base], [candidate, cand]] as const) {
-    progress.done(`  ${runLine(pool(runs), ` (${plan.slices} × ${plan.sliceSec} s, pooled)`)}`);
+  for (const [t, target] of targets.entries()) {
+    progress.done(`  ${runLine(pool(runs[t] ?? []), ` (${plan.slices} × ${plan.sliceSec} s, pooled)`)}`);
     if (target.verify) progress.done(`    ${await target.verify()}`);
   }
-  return { base, cand };
+  return runs;
 }
 
 function runLine(m: Measurement, suffix: string): string {
@@ -137,7 +143,7 @@ function print(results: readonly SectionResult[]): void {
     const notes = r.reportOnly
       ? [`${r.throughputRatio.toFixed(3)}× req/s ${pc.dim('(reported, not judged)')}`]
       : [`${verdict(r.throughputRatio >= r.targets.minThroughputRatio, `${r.throughputRatio.toFixed(3)}× req/s`)} (target ≥ ${r.targets.minThroughputRatio})`];
-    const added = `${r.addedP50Ms >= 0 ? '+' : ''}${r.addedP50Ms.toFixed(2)} ms p50`;
+    const added = `${signed(r.addedP50Ms)} ms p50`;
     if (Number.isFinite(r.targets.maxAddedP50Ms)) notes.push(`${verdict(r.addedP50Ms <= r.targets.maxAddedP50Ms, added)} (target ≤ ${r.targets.maxAddedP50Ms})`);
     else notes.push(pc.dim(`${added} (not judged)`));
     for (const [key, limit] of [['p50Ms', r.targets.maxP50Ratio], ['p99Ms', r.targets.maxP99Ratio]] as const) {
@@ -145,13 +151,20 @@ function print(results: readonly SectionResult[]): void {
       const ratio = `${(r.candidate[key] / r.baseline[key]).toFixed(3)}× ${key.slice(0, 3)}`;
       notes.push(r.reportOnly ? `${ratio} ${pc.dim('(reported, not judged)')}` : `${verdict(r.candidate[key] <= r.baseline[key] * limit, ratio)} (target ≤ ${limit})`);
     }
-    for (const [m, note] of [[r.baseline, ''], [r.candidate, notes.join('\n')]] as const) {
+    const rows: Array<[Measurement, string]> = [[r.baseline, '']];
+    if (r.reference) rows.push([r.reference, pc.dim(`${(r.reference.rps / r.baseline.rps).toFixed(3)}× req/s, ${signed(r.reference.p50Ms - r.baseline.p50Ms)} ms p50 (reference)`)]);
+    rows.push([r.candidate, notes.join('\n')]);
+    for (const [m, note] of rows) {
       table.push([r.name, m.label, Math.round(m.rps), m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.p99Ms.toFixed(2), cpuCell(m), failuresCell(m), note]);
     }
   }
   console.log(table.toString());
   const missed = results.filter((r) => !r.met);
   console.log(missed.length ? pc.yellow(`targets missed: ${missed.map((r) => r.name).join(', ')}`) : pc.green('all targets met'));
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 }
 
 /** A paced run whose generator slipped more than 1 % of its sends did not load at the rate it claims. */

@@ -18,7 +18,7 @@ routes:
  */
 export const bridgeSection: BenchSection = {
   name: 'bridge',
-  title: 'GET /users as admin on the new backend: direct with a bearer token vs through the proxy with the session cookie (bridged)',
+  title: 'GET /users as admin on the new backend: direct with a bearer token, through nginx with the token, through the proxy with the session cookie (bridged)',
   targets: { minThroughputRatio: 0.8, maxAddedP50Ms: 2 },
   async prepare(stack) {
     const next = await stack.startNewBackend();
@@ -31,8 +31,12 @@ export const bridgeSection: BenchSection = {
     }
     // The proxy's CPU per request, set beside the proxy section's, shows what bridging adds to a plain hop.
     const newBackend = { name: 'new', cpuSeconds: () => next.cpuSeconds() };
+    // nginx cannot bridge: it carries the bearer token, as a plain hop in front of the same backend.
+    const nginx = await stack.startNginx('nginx-new', next.url);
+    const bearer = { authorization: await stack.adminBearer(), accept: 'application/json' };
     return {
-      baseline: { label: 'new, bearer', url: `${next.url}/users`, headers: { authorization: await stack.adminBearer(), accept: 'application/json' }, watch: [newBackend] },
+      baseline: { label: 'new, bearer', url: `${next.url}/users`, headers: bearer, watch: [newBackend] },
+      reference: { label: 'nginx, bearer', url: `${nginx.url}/users`, headers: bearer, watch: [newBackend, nginx] },
       candidate: { label: 'bridged', url: `${proxy.url}/users`, headers: cookie, watch: [newBackend, { name: 'proxy', cpuSeconds: () => proxy.cpuSeconds() }] },
     };
   },

@@ -1,6 +1,6 @@
-import autocannon from 'autocannon';
 import pc from 'picocolors';
-import { pacedRun, type Companion } from './paced.js';
+import { pacedRun, type Companion, type PacedResult } from './paced.js';
+import { wrkRun, type WrkRequest } from './wrk.js';
 
 /** One thing to load: where, and with which credentials. */
 export interface LoadTarget {
@@ -9,13 +9,13 @@ export interface LoadTarget {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string;
-  /** Connections for this target, instead of the run's (autocannon only). */
+  /** Connections for this target, instead of the run's (wrk only). */
   readonly connections?: number;
   /** Processes whose CPU time per request is reported for this run (the backend, the proxy…). */
   readonly watch?: ReadonlyArray<{ readonly name: string; cpuSeconds(): number }>;
   /**
    * A steady open-loop rate (requests per second, evenly spaced; see paced.ts) instead of
-   * autocannon's as-fast-as-it-goes closed loop over `connections`.
+   * wrk's as-fast-as-it-goes closed loop over `connections`.
    */
   readonly rate?: number;
   /** Paced runs: a second, unmeasured request after each answer (paced.ts Companion). */
@@ -46,7 +46,7 @@ export interface Measurement {
   readonly late: number;
   /** CPU microseconds per answered request, by watched process. */
   readonly cpuUsPerRequest: Record<string, number>;
-  /** Every answered request's time (ms), sorted: for pooling rounds; not written to the report. */
+  /** Paced runs: every answered request's time (ms), sorted, for pooling rounds (wrk keeps its own histogram); not written to the report. */
   readonly times: readonly number[];
 }
 
@@ -59,6 +59,8 @@ export function pool(rounds: readonly Measurement[]): Measurement {
   const first = rounds[0];
   if (!first) throw new Error('pool: no rounds');
   if (rounds.length === 1) return first;
+  // wrk reports percentiles, not each answer's time: its rounds cannot be pooled, only picked (bench.ts median).
+  if (rounds.some((m) => m.times.length === 0 && m.requests > 0)) throw new Error('pool: only paced runs keep every answer\'s time');
   const times = rounds.flatMap((m) => m.times).sort((a, b) => a - b);
   const requests = times.length;
   const cpuUsPerRequest = Object.fromEntries(Object.keys(first.cpuUsPerRequest).map((name) => [
@@ -84,24 +86,45 @@ function percentile(sorted: readonly number[], q: number): number {
 }
 
 /**
- * Loads a target with autocannon (or, with `rate`, the paced open-loop generator): a
- * warm-up whose numbers are dropped, then the measured run. Percentiles come from every
- * response's own time (fractional ms), not autocannon's whole-millisecond histogram, so
- * sub-millisecond differences are visible.
+ * Loads a target as fast as it goes with wrk (wrk.ts), or with `rate` at a steady
+ * open-loop rate (paced.ts): a warm-up whose numbers are dropped, then the measured run.
+ * Each watched process's CPU time over the run is divided by the answers it served.
  */
 export async function measure(target: LoadTarget, settings: LoadSettings, progress: (line: string) => void): Promise<Measurement> {
-  if (settings.warmupSec > 0) await run(target, target.connections ?? settings.connections, settings.warmupSec, (left) => progress(`${target.label}: warming up, ${left} s`));
-  const times: number[] = [];
-  let failures = 0;
+  const connections = target.connections ?? settings.connections;
+  if (settings.warmupSec > 0) {
+    const warm = (left: number) => progress(`${target.label}: warming up, ${left} s`);
+    if (target.rate) await paced(target, settings.warmupSec, warm);
+    else await wrkRun(request(target), connections, settings.warmupSec, warm);
+  }
   const watched = target.watch ?? [];
   const cpuBefore = watched.map((p) => p.cpuSeconds());
-  const result = await run(target, target.connections ?? settings.connections, settings.durationSec, (left, rps) => progress(`${target.label}: measuring, ${left} s left, ${rps} req/s`), (status, ms) => {
+  const cpuPerRequest = (answered: number) => Object.fromEntries(watched.map((p, i) => [p.name, ((p.cpuSeconds() - (cpuBefore[i] as number)) / Math.max(1, answered)) * 1e6]));
+  if (!target.rate) {
+    const r = await wrkRun(request(target), connections, settings.durationSec, (left) => progress(`${target.label}: measuring, ${left} s left`));
+    const answered = r.requests - r.badStatus;
+    return {
+      label: target.label,
+      requests: answered,
+      rps: answered / r.durationSec,
+      p50Ms: r.p50Ms,
+      p90Ms: r.p90Ms,
+      p99Ms: r.p99Ms,
+      failures: r.badStatus + r.errors + r.timeouts,
+      late: 0,
+      cpuUsPerRequest: cpuPerRequest(r.requests),
+      times: [],
+    };
+  }
+  // Percentiles from every response's own time (fractional ms): sub-millisecond differences show.
+  const times: number[] = [];
+  let failures = 0;
+  const result = await paced(target, settings.durationSec, (left, rps) => progress(`${target.label}: measuring, ${left} s left, ${rps} req/s`), (status, ms) => {
     if (status >= 200 && status < 300) times.push(ms);
     else failures += 1;
   });
   // A companion that failed did not put the load on the machine that the run claims.
   failures += result.errors + result.timeouts + result.companionFailures;
-  const cpuUsPerRequest = Object.fromEntries(watched.map((p, i) => [p.name, ((p.cpuSeconds() - (cpuBefore[i] as number)) / Math.max(1, times.length)) * 1e6]));
   times.sort((a, b) => a - b);
   return {
     label: target.label,
@@ -112,37 +135,22 @@ export async function measure(target: LoadTarget, settings: LoadSettings, progre
     p99Ms: percentile(times, 0.99),
     failures,
     late: result.late,
-    cpuUsPerRequest,
+    cpuUsPerRequest: cpuPerRequest(times.length),
     times,
   };
 }
 
-function run(
+function request(target: LoadTarget): WrkRequest {
+  return { url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body };
+}
+
+function paced(
   target: LoadTarget,
-  connections: number,
   durationSec: number,
   onTick: (secondsLeft: number, rps: number) => void,
   onResponse?: (status: number, ms: number) => void,
-): Promise<{ errors: number; timeouts: number; late: number; companionFailures: number }> {
-  if (target.rate) return pacedRun({ url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body }, target.rate, durationSec, onTick, onResponse, target.companion);
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      { url: target.url, connections, duration: durationSec, method: target.method ?? 'GET', headers: target.headers, body: target.body },
-      (err, result) => (err ? reject(err) : resolve({ errors: result.errors, timeouts: result.timeouts, late: 0, companionFailures: 0 })),
-    );
-    let elapsed = 0;
-    let answered = 0;
-    let answeredAtLastTick = 0;
-    instance.on('tick', () => {
-      elapsed += 1;
-      onTick(Math.max(0, durationSec - elapsed), answered - answeredAtLastTick);
-      answeredAtLastTick = answered;
-    });
-    instance.on('response', (_client, status, _bytes, ms) => {
-      answered += 1;
-      onResponse?.(status, ms);
-    });
-  });
+): Promise<PacedResult> {
+  return pacedRun(request(target), target.rate ?? 1, durationSec, onTick, onResponse, target.companion);
 }
 
 /** A progress line that rewrites itself in a terminal and prints sparsely otherwise. */

@@ -34,8 +34,8 @@ const TIMEOUT_MS = 10_000;
 /**
  * An open-loop load at a fixed rate, as wrk2 does it: request i leaves at start + i/rate
  * whether or not earlier ones have answered, each on a pooled keep-alive socket. A closed
- * loop (autocannon's per-second rate lets each connection fire back to back until its
- * quota for the second is spent) sends the next request the moment the previous answer
+ * loop (a per-second rate that lets each connection fire back to back until its quota for
+ * the second is spent) sends the next request the moment the previous answer
  * lands, so anything the server does after answering, such as a shadow copy, is always in
  * the next request's way; real clients do not wait for each other like that.
  *

@@ -81,7 +81,7 @@ export async function startMain(name: string, entry: string, port: number, ready
 }
 
 /** utime + stime of a process from /proc/<pid>/stat (clock ticks: 100 per second on Linux). */
-function cpuSecondsOf(pid: number | undefined): number {
+export function cpuSecondsOf(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIENCE, createTokenService } from '../../lib/tokens.js';
+import { startNginx } from './nginx.js';
 import { freePort, startMain, type RunningProcess } from './processes.js';
 
 /** What every bench section can build on: the legacy app with users, and proxies in front of it. */
@@ -16,6 +17,8 @@ export interface BenchStack {
   readonly proxyAdminToken: string;
   /** Starts the real proxy process (proxy/src/main.ts) on this routes.yaml text; stopped with the stack. */
   startProxy(name: string, routesYaml: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  /** Debian's nginx in front of `upstream` (nginx.ts), the reference for what a hop costs; stopped with the stack. */
+  startNginx(name: string, upstream: string): Promise<RunningProcess>;
   /** The new backend as its own process on the same database (migrated on start); stopped with the stack. */
   startNewBackend(): Promise<RunningProcess>;
   /** An `Authorization` value for the admin that the new backend accepts (minted with the run's JWT_SECRET). */
@@ -80,6 +83,11 @@ export async function startBenchStack(): Promise<BenchStack> {
         const proxy = await startMain(name, 'proxy/src/main.ts', port, '/__proxy/health', { ...env, ROUTES_FILE: file, PROXY_PORT: String(port), LOG_LEVEL: 'info', LEGACY_URL: legacy.url, ...extraEnv }, join(dir, `${name}.log`));
         processes.push(proxy);
         return proxy;
+      },
+      async startNginx(name, upstream) {
+        const nginx = await startNginx(name, upstream, dir);
+        processes.push(nginx);
+        return nginx;
       },
       async startNewBackend() {
         const port = await freePort();
