@@ -13,8 +13,8 @@ export {
   type SessionData,
   type StoredCookie,
   type UnsignResult,
-} from './session-cookie.js';
-export { SqliteSessionStore, type SessionLookup, type SessionWriter } from './session-store.js';
+} from '../../lib/legacy-session/session-cookie.js';
+export { SqliteSessionStore, type SessionLookup, type SessionWriter } from '../../lib/legacy-session/session-store.js';
 export { createLegacySchema, LEGACY_SCHEMA } from './schema.js';
 export { createLegacyApp, type LegacyApp, type LegacyAppDeps } from './legacy-app.js';
 export type { LegacyContext, LegacyExtension, LegacyExtensionFactory, UpgradeHandler } from './legacy-context.js';

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { ApiClient } from '../../test/kit/client.js';
 import { startLegacy, type RunningLegacy } from '../../test/kit/legacy.js';
 import { uniqueName } from '../../test/kit/unique.js';
-import { readSessionId, SESSION_MAX_AGE_MS } from './session-cookie.js';
+import { readSessionId, SESSION_MAX_AGE_MS } from '../../lib/legacy-session/session-cookie.js';
 
 describe('legacy app', () => {
   let legacy: RunningLegacy;

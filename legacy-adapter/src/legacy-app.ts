@@ -14,8 +14,8 @@ import { requestLogger } from '../../lib/http/request-logger.js';
 import { sendError } from '../../lib/http/send-error.js';
 import { mcpUpgrades } from '../../lib/mcp-commands/upgrade-guards.js';
 import type { LegacyContext, LegacyExtension, LegacyExtensionFactory, UpgradeHandler } from './legacy-context.js';
-import { readSessionId } from './session-cookie.js';
-import { SqliteSessionStore } from './session-store.js';
+import { readSessionId } from '../../lib/legacy-session/session-cookie.js';
+import { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
 import { createUserStore } from './users/user-store.js';
 import { userRoutes } from './users/user-routes.js';
 

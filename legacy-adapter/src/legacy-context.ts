@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../lib/logger.js';
 import type { SqliteDatabase } from '../../lib/sqlite.js';
-import type { SqliteSessionStore } from './session-store.js';
+import type { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
 import type { UserRow, UserStore } from './users/user-store.js';
 import type { UpgradeHandler } from '../../lib/mcp-commands/upgrade-guards.js';
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import session from 'express-session';
-import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../sqlite.js';
 import { startServer, type RunningServer } from '../../test/kit/server.js';
 import { tempDir } from '../../test/kit/temp.js';
-import { createLegacySchema } from './schema.js';
+import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import {
   clearSessionCookie,
   newSessionData,

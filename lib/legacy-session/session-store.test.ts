@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type session from 'express-session';
-import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../sqlite.js';
 import { tempDir } from '../../test/kit/temp.js';
-import { createLegacySchema } from './schema.js';
+import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import { newSessionData, type SessionData } from './session-cookie.js';
 import { SqliteSessionStore } from './session-store.js';
 
@@ -91,8 +91,8 @@ describe('SqliteSessionStore prune timer', () => {
     try {
       const script = dir.file('prune-child.ts');
       const storeUrl = new URL('./session-store.ts', import.meta.url).href;
-      const schemaUrl = new URL('./schema.ts', import.meta.url).href;
-      const sqliteUrl = new URL('../../lib/sqlite.ts', import.meta.url).href;
+      const schemaUrl = new URL('../../legacy-adapter/src/schema.ts', import.meta.url).href;
+      const sqliteUrl = new URL('../sqlite.ts', import.meta.url).href;
       writeFileSync(
         script,
         `import { SqliteSessionStore } from ${JSON.stringify(storeUrl)};

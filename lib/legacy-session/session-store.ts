@@ -1,6 +1,6 @@
 import session from 'express-session';
 import uid from 'uid-safe';
-import type { SqliteDatabase } from '../../lib/sqlite.js';
+import type { SqliteDatabase } from '../sqlite.js';
 import { sessionExpiry, type SessionData } from './session-cookie.js';
 
 /** What the proxy's bridge needs to read a session: live ones only. */

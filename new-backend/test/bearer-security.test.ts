@@ -2,9 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from 'jose';
 import { AUDIENCE, createTokenService } from '../../lib/tokens.js';
-import { signSessionId } from '../../legacy-adapter/src/session-cookie.js';
-import { SqliteSessionStore } from '../../legacy-adapter/src/session-store.js';
-import { newSessionData } from '../../legacy-adapter/src/session-cookie.js';
+import { signSessionId } from '../../lib/legacy-session/session-cookie.js';
+import { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
+import { newSessionData } from '../../lib/legacy-session/session-cookie.js';
 import { bearer, startNewBackend, type ClientResponse, type RunningNewBackend } from '../../test/kit/index.js';
 import { forgeToken, unsignedToken } from './forge-token.js';
 

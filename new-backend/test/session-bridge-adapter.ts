@@ -2,8 +2,8 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import type { SqliteDatabase } from '../../lib/sqlite.js';
 import { createRevocationCheck } from '../../lib/token-revocation.js';
 import { AUDIENCE, type TokenService } from '../../lib/tokens.js';
-import { clearSessionCookie, newSessionData, readSessionId, serializeSessionCookie, sessionExpiry } from '../../legacy-adapter/src/session-cookie.js';
-import { SqliteSessionStore } from '../../legacy-adapter/src/session-store.js';
+import { clearSessionCookie, newSessionData, readSessionId, serializeSessionCookie, sessionExpiry } from '../../lib/legacy-session/session-cookie.js';
+import { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
 import { startServer, type RunningServer } from '../../test/kit/index.js';
 
 /**

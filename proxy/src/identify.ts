@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { SESSION_COOKIE_NAME } from '../../legacy-adapter/src/session-cookie.js';
+import { SESSION_COOKIE_NAME } from '../../lib/legacy-session/session-cookie.js';
 import { canaryIdentity } from './config/index.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { renameSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createProxy, type Proxy, type ProxyExtension } from '../../proxy/src/index.js';
-import { signSessionId } from '../../legacy-adapter/src/session-cookie.js';
+import { signSessionId } from '../../lib/legacy-session/session-cookie.js';
 import { openSessionBridge, type SessionBridge, type SessionBridgeOptions } from '../../proxy/src/bridge/index.js';
 import { watchRoutesFile, type RoutesFileWatcher } from '../../proxy/src/watch-routes-file.js';
 import { ApiClient } from './client.js';

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { Router, type Request } from 'express';
-import { clearSessionCookie } from '../session-cookie.js';
+import { clearSessionCookie } from '../../../lib/legacy-session/session-cookie.js';
 import { sendError } from '../../../lib/http/send-error.js';
 import { toPublicUser, type UserStore } from '../users/user-store.js';
 import { validateLogin } from '../users/user-validation.js';

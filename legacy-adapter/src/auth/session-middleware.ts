@@ -1,7 +1,7 @@
 import session from 'express-session';
 import type { RequestHandler } from 'express';
-import { SESSION_COOKIE_NAME, sessionCookieOptions } from '../session-cookie.js';
-import type { SqliteSessionStore } from '../session-store.js';
+import { SESSION_COOKIE_NAME, sessionCookieOptions } from '../../../lib/legacy-session/session-cookie.js';
+import type { SqliteSessionStore } from '../../../lib/legacy-session/session-store.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AUDIENCE, createTokenService } from '../../../lib/tokens.js';
-import { readSessionId } from '../../../legacy-adapter/src/session-cookie.js';
+import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import { forgeToken, unsignedToken } from '../../../new-backend/test/forge-token.js';
 import { ApiClient } from '../../../test/kit/client.js';
 import { startServer, type RunningServer } from '../../../test/kit/server.js';

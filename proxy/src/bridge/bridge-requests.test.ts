@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { AUDIENCE } from '../../../lib/tokens.js';
-import { signSessionId } from '../../../legacy-adapter/src/session-cookie.js';
+import { signSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { ApiClient } from '../../../test/kit/client.js';
 import { bearer } from '../../../test/kit/new-backend.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';

@@ -1,4 +1,4 @@
-import type { SessionData } from '../../../legacy-adapter/src/session-cookie.js';
+import type { SessionData } from '../../../lib/legacy-session/session-cookie.js';
 import type { LiveSession } from './bridge-policy.js';
 
 export type FindResult = { ok: true; session: LiveSession } | { ok: false; reason: 'no-session' | 'store-error' };

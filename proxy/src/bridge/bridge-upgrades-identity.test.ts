@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AUDIENCE } from '../../../lib/tokens.js';
-import { readSessionId } from '../../../legacy-adapter/src/session-cookie.js';
+import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { ApiClient } from '../../../test/kit/client.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';
 import { canaryBucket } from '../config/index.js';

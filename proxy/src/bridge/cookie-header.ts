@@ -1,4 +1,4 @@
-import { SESSION_COOKIE_NAME } from '../../../legacy-adapter/src/session-cookie.js';
+import { SESSION_COOKIE_NAME } from '../../../lib/legacy-session/session-cookie.js';
 
 const SESSION_PAIR = `${SESSION_COOKIE_NAME}=`;
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { readSessionId } from '../../../legacy-adapter/src/session-cookie.js';
+import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { LiveSession } from './bridge-policy.js';
 
 /**

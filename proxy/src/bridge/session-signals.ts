@@ -1,6 +1,6 @@
 import type { Logger } from '../../../lib/logger.js';
 import { AUDIENCE } from '../../../lib/tokens.js';
-import { clearSessionCookie, newSessionData, serializeSessionCookie } from '../../../legacy-adapter/src/session-cookie.js';
+import { clearSessionCookie, newSessionData, serializeSessionCookie } from '../../../lib/legacy-session/session-cookie.js';
 import type { UpstreamResponse } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { BridgeEvent } from './bridge-metrics.js';

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../../../lib/sqlite.js';
 import { ISSUER } from '../../../lib/tokens.js';
 import { createLegacySchema } from '../../../legacy-adapter/src/schema.js';
-import { newSessionData, SESSION_MAX_AGE_MS } from '../../../legacy-adapter/src/session-cookie.js';
+import { newSessionData, SESSION_MAX_AGE_MS } from '../../../lib/legacy-session/session-cookie.js';
 import { createKysely } from '../../../new-backend/src/db/connect.js';
 import { migrateToLatest } from '../../../new-backend/src/db/migrator.js';
 import { tempDir } from '../../../test/kit/temp.js';

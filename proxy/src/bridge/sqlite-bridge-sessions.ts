@@ -1,8 +1,8 @@
 import type { Logger } from '../../../lib/logger.js';
 import type { SqliteDatabase } from '../../../lib/sqlite.js';
 import { ISSUER } from '../../../lib/tokens.js';
-import type { SessionData } from '../../../legacy-adapter/src/session-cookie.js';
-import { SqliteSessionStore } from '../../../legacy-adapter/src/session-store.js';
+import type { SessionData } from '../../../lib/legacy-session/session-cookie.js';
+import { SqliteSessionStore } from '../../../lib/legacy-session/session-store.js';
 import type { BridgeSessions, FindResult } from './bridge-sessions.js';
 
 interface Row {
