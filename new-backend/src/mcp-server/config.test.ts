@@ -13,6 +13,15 @@ describe('MCP server configuration (M10)', () => {
     assert.equal(result.config.policyFile, 'mcp-policy.yaml');
     assert.equal(result.config.workspace, 'data/workspace');
     assert.equal(result.config.auditPath, 'data/mcp-audit.db');
+    assert.equal(result.config.allowLoopbackOrigins, true);
+  });
+
+  it('accepts loopback Origins only when bound to loopback', () => {
+    const local = resolveMcpConfig({ MCP_HOST: 'localhost' });
+    assert.ok(local.ok && local.config.allowLoopbackOrigins);
+    const pub = resolveMcpConfig({ MCP_HOST: '0.0.0.0', MCP_ALLOWED_HOSTS: 'mcp.internal', MCP_TOKEN: 'x'.repeat(40) });
+    assert.ok(pub.ok);
+    assert.equal(pub.config.allowLoopbackOrigins, false);
   });
 
   it('refuses a public interface without allowed hosts and a token', () => {

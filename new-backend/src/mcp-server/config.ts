@@ -5,6 +5,8 @@ export interface McpConfig {
   readonly port: number;
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
+  /** Bound to loopback: a page served from a loopback host may call (M3). */
+  readonly allowLoopbackOrigins: boolean;
   readonly policyFile: string;
   readonly workspace: string;
   readonly auditPath: string;
@@ -52,6 +54,7 @@ export function resolveMcpConfig(env: NodeJS.ProcessEnv): ConfigResult {
       port,
       allowedHosts: [...new Set([...(isLoopback(host) ? LOOPBACK_HOSTNAMES : []), ...extraHosts])],
       allowedOrigins: [...new Set([...(isProduction(env) ? [] : DEV_ORIGINS), ...origins])],
+      allowLoopbackOrigins: isLoopback(host),
       policyFile: env.MCP_POLICY_FILE || 'mcp-policy.yaml',
       workspace: env.MCP_WORKSPACE || 'data/workspace',
       auditPath: env.MCP_AUDIT_PATH || 'data/mcp-audit.db',

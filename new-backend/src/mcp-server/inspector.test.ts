@@ -1,32 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
-import { startServer, type RunningServer } from '../../../test/kit/index.js';
+import { startBearerHop } from '../../../test/kit/bearer-hop.js';
+import type { RunningServer } from '../../../test/kit/index.js';
 import { MCP_TOKEN } from './test/fixture.js';
 import { startHttpFixture, type HttpFixture } from './test/http-fixture.js';
 import { runProcess } from './test/spawn-process.js';
 import { INSPECTOR_BIN, STDIO_ENTRY, TSX_BIN, stdioEnv } from './test/stdio-env.js';
 
-/**
- * Inspector 0.15 (the last release for Node 20) has no way to send a header from its
- * CLI, and the server takes no token but a header. So the HTTP test puts a hop in front
- * that adds `Authorization: Bearer <MCP_TOKEN>`, as a gateway or `mcp-remote --header`
- * would; everything else is the Inspector speaking to the real server.
- */
-async function startBearerHop(target: URL): Promise<RunningServer> {
-  return startServer(createServer((req, res) => {
-    const upstream = request(target, {
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: target.host, authorization: `Bearer ${MCP_TOKEN}` },
-    }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  }));
-}
+// Inspector 0.15 (the last release for Node 20) has no way to send a header from its
+// CLI, and the server takes no token but a header: the HTTP tests go through a hop that
+// adds `Authorization: Bearer <MCP_TOKEN>`; everything else is the Inspector speaking to
+// the real server.
 
 interface InspectorToolList { tools: { name: string }[] }
 interface InspectorCall { structuredContent?: { stdout?: string; outcome?: string; rule?: string }; isError?: boolean }
@@ -40,7 +24,7 @@ describe('an MCP client we did not write: @modelcontextprotocol/inspector CLI', 
   let hop: RunningServer;
   before(async () => {
     h = await startHttpFixture();
-    hop = await startBearerHop(new URL(h.url));
+    hop = await startBearerHop(new URL(h.url), MCP_TOKEN);
   });
   after(async () => {
     await hop.close();

@@ -21,6 +21,7 @@ try {
     users: service.users,
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
+    allowLoopbackOrigins: config.allowLoopbackOrigins,
     logger,
     sessions: { idleMs: config.sessionIdleMs },
   });

@@ -120,6 +120,11 @@ describe('MCP over Streamable HTTP: transport and auth (M2-M10)', () => {
     assert.equal(ok.status, 200);
   });
 
+  it('refuses a loopback Origin unless told the server is bound to loopback (M3)', async () => {
+    const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...SERVICE, origin: 'http://localhost:3000' }, body: INITIALIZE });
+    assert.equal(res.status, 403);
+  });
+
   it('checks Host, Origin and the token before reading a body, then caps the body at 256 kB (M4)', async () => {
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(400 * 1024) } });
     assert.equal((await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...SERVICE, origin: 'https://evil.example' }, body: huge })).status, 403);
@@ -189,5 +194,40 @@ describe('MCP over HTTP: session expiry and per-identity caps', () => {
     const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...asUser(USERS.alice), 'mcp-session-id': first }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
     assert.equal(res.status, 404);
     await waitFor(() => h.mcp.sessionCount() === 0, 'idle sessions to expire');
+  });
+});
+
+describe('MCP over Streamable HTTP bound to loopback: loopback Origins (M3, official conformance)', () => {
+  let h: HttpFixture;
+  before(async () => {
+    h = await startHttpFixture(undefined, { allowedOrigins: [], allowLoopbackOrigins: true });
+  });
+  after(() => h.close());
+
+  const origins: [string, number][] = [
+    [`http://127.0.0.1:${'PORT'}`, 200],
+    ['http://localhost:3000', 200],
+    ['https://localhost', 200],
+    ['http://[::1]:8080', 200],
+    ['http://127.0.0.2:1234', 200],
+    ['http://evil.example', 403],
+    ['http://localhost.evil.example', 403],
+    ['http://127.0.0.1.nip.io', 403],
+    ['null', 403],
+    ['file://localhost', 403],
+    ['http://localhost:3000/path', 403],
+  ];
+  for (const [origin, status] of origins) {
+    it(`answers ${status} to Origin ${origin}`, async () => {
+      const value = origin.replace('PORT', String(h.server.port));
+      const res = await rawRequest(h.url, { headers: { ...JSON_HEADERS, ...SERVICE, origin: value }, body: INITIALIZE });
+      assert.equal(res.status, status, res.body);
+    });
+  }
+
+  it('still wants the bearer token and a loopback Host', async () => {
+    const local = { ...JSON_HEADERS, origin: 'http://localhost:3000' };
+    assert.equal((await rawRequest(h.url, { headers: local, body: INITIALIZE })).status, 401);
+    assert.equal((await rawRequest(h.url, { headers: { ...local, ...SERVICE, host: 'evil.example' }, body: INITIALIZE })).status, 403);
   });
 });

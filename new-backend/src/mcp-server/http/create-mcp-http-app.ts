@@ -21,6 +21,8 @@ export interface McpHttpDeps extends AuthDeps {
   readonly allowedHosts: readonly string[];
   /** Exact Origin values accepted when a browser sends one. */
   readonly allowedOrigins: readonly string[];
+  /** Also accept any loopback Origin: set when the server is bound to a loopback address. */
+  readonly allowLoopbackOrigins?: boolean;
   readonly logger: Logger;
   readonly sessions?: Partial<SessionLimits>;
 }
@@ -57,7 +59,7 @@ export function createMcpHttpApp(deps: McpHttpDeps): McpHttpApp {
   const app = express();
   app.disable('x-powered-by');
   app.use(hostGuard(deps.allowedHosts));
-  app.use(originGuard(deps.allowedOrigins));
+  app.use(originGuard(deps.allowedOrigins, { loopback: deps.allowLoopbackOrigins === true }));
   app.use(queryTokenGuard());
   app.use(async (req: Authed, res, next) => {
     const result = await authenticate(req.headers, deps);
