@@ -18,7 +18,12 @@ export interface WatchedProcess {
  */
 export function runTsx(script: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): WatchedProcess {
   // Resolved here, so the process may run in any folder (a temp dir with no node_modules).
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...(options.args ?? [])], {
+  return runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...(options.args ?? [])], options);
+}
+
+/** Runs any real program the same way (e.g. an installed `npx strangler`). */
+export function runProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): WatchedProcess {
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
