@@ -110,7 +110,7 @@ describe('stranglerAdapter in an express-session app (MemoryStore)', () => {
 
   it('refuses a call without the key, or with a wrong key of any length, with 401', async () => {
     const client = await loggedIn(7);
-    for (const headers of [{}, { [ADAPTER_KEY_HEADER]: 'x' }, { [ADAPTER_KEY_HEADER]: `${KEY.slice(0, -1)}X` }, { [ADAPTER_KEY_HEADER]: `${KEY}${KEY}` }]) {
+    for (const headers of [{} as Record<string, string>, { [ADAPTER_KEY_HEADER]: 'x' }, { [ADAPTER_KEY_HEADER]: `${KEY.slice(0, -1)}X` }, { [ADAPTER_KEY_HEADER]: `${KEY}${KEY}` }]) {
       const answer = await client.get('/__strangler/session', { headers });
       assert.equal(answer.status, 401);
       assert.match(answer.body.error, /missing or wrong x-strangler-adapter-key/);
