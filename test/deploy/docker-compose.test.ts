@@ -48,15 +48,16 @@ describe('docker-compose.yml', () => {
     assert.equal(stderr.trim(), '');
   });
 
-  it('has the four services, each on .env, ./data, a healthcheck and an entry file that exists', () => {
+  it('has the four services, each on .env, ./data, a healthcheck and a compiled entry whose source exists', () => {
     assert.deepEqual(Object.keys(compose.services).sort(), [...SERVICES].sort());
     for (const name of SERVICES) {
       const service = compose.services[name] as Service;
       assert.deepEqual([service.env_file].flat(), ['.env'], `${name}.env_file`);
       assert.ok(service.volumes?.includes('./data:/app/data'), `${name} shares ./data`);
       assert.ok(service.healthcheck?.test?.length, `${name} has a healthcheck`);
-      const entry = service.command?.join(' ').match(/[\w/-]+\/main\.ts/)?.[0];
-      assert.ok(entry && existsSync(`${ROOT}${entry}`), `${name}: entry ${entry} exists`);
+      // The image runs the build (dist/…/main.js, from npm run build) of a source main.ts.
+      const entry = service.command?.join(' ').match(/\bdist\/([\w/-]+\/main)\.js\b/)?.[1];
+      assert.ok(entry && existsSync(`${ROOT}${entry}.ts`), `${name}: entry dist/${entry}.js is built from ${entry}.ts`);
     }
   });
 
@@ -69,10 +70,13 @@ describe('docker-compose.yml', () => {
     assert.equal(proxy.environment?.NEW_BACKEND_URL, 'http://new-backend:5602');
   });
 
-  it('builds from node:20-bookworm-slim with npm ci', () => {
+  it('builds on node:22-bookworm-slim with npm ci, and runs the build with production dependencies only', () => {
     const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
-    assert.match(dockerfile, /^FROM node:20-bookworm-slim\b/m);
+    const stages = dockerfile.match(/^FROM .*$/gm) ?? [];
+    assert.ok(stages.length > 0 && stages.every((line) => /^FROM node:22-bookworm-slim\b/.test(line)), stages.join('\n'));
     assert.match(dockerfile, /npm ci\b/);
+    assert.match(dockerfile, /npm run build && npm prune --omit=dev\b/);
+    assert.doesNotMatch(dockerfile, /--import[= ]tsx/);
   });
 });
 
