@@ -5,6 +5,7 @@ import { createAdminApp, type ReloadError, type RouteUpdateResult } from './admi
 import { createExchangeEvents } from './exchange-events.js';
 import { collectHooks, type ProxyExtension } from './extension.js';
 import { createHttpHandler } from './http-handler.js';
+import { createHostCheck, parsePublicHosts } from './allowed-hosts.js';
 import { identifyBySessionOrAddress, type Identify } from './identify.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
@@ -28,6 +29,11 @@ export interface ProxyOptions {
   readonly tunnelHalfCloseGraceMs?: number;
   /** The browser reaches the proxy over TLS terminated in front of it (main.ts: COOKIE_SECURE=true): backends are told `X-Forwarded-Proto: https`. Default false. */
   readonly behindTls?: boolean;
+  /**
+   * Host names browsers may use besides localhost, 127.0.0.1 and [::1]; any other `Host` gets
+   * 421 (DNS rebinding). Default: `PUBLIC_HOSTS` of `env` (comma-separated).
+   */
+  readonly publicHosts?: readonly string[];
 }
 
 export interface ProxyDeps {
@@ -75,7 +81,8 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   const metrics = createProxyMetrics({ processMetrics: options.processMetrics ?? false });
   const source = createRouteTableSource(options.routesFile, options.env ?? process.env);
   const first = source.read({ force: true });
-  if (!first.ok) return { ok: false, errors: first.errors };
+  const publicHosts = options.publicHosts ? { ok: true as const, hosts: [...options.publicHosts] } : parsePublicHosts((options.env ?? process.env).PUBLIC_HOSTS);
+  if (!first.ok || !publicHosts.ok) return { ok: false, errors: [...(first.ok ? [] : first.errors), ...(publicHosts.ok ? [] : publicHosts.errors)] };
   if (first.unchanged) throw new Error('a forced read cannot be unchanged');
 
   const pool = createForwarderPool({
@@ -130,8 +137,9 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     extensions,
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
-  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls });
-  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls });
+  const hosts = createHostCheck(publicHosts.hosts);
+  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts });
+  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls, hosts });
 
   const proxy: Proxy = {
     handler,

@@ -4,10 +4,11 @@ import type { Logger } from '../../lib/logger.js';
 import { PROXY_SELF, sendJsonError } from './error-response.js';
 import { thenRunHooks, type HookSet } from './extension.js';
 import { attachExchange, type Exchange, type ForwardContext } from './forward-context.js';
+import type { HostCheck } from './allowed-hosts.js';
 import type { Identify } from './identify.js';
 import type { ProxyMetrics } from './metrics.js';
 import { acceptRequestId } from './request-id.js';
-import { routeRequest } from './route-request.js';
+import { routeRequest, type RouteOptions } from './route-request.js';
 import type { RoutingState } from './routing-state.js';
 import type { BackendProxy } from './backend-proxy.js';
 
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** The browser reaches the proxy over TLS terminated in front of it: X-Forwarded-Proto is https. */
   readonly behindTls?: boolean;
+  /** The Host check of browser-facing requests (allowed-hosts.ts); none when absent. */
+  readonly hosts?: HostCheck;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface HandlerDeps {
  */
 export function createHttpHandler(deps: HandlerDeps): RequestListener {
   const { hooks, metrics, logger } = deps;
+  const routeOptions: RouteOptions = { behindTls: deps.behindTls, hosts: deps.hosts };
 
   function finish(ex: Exchange, res: ServerResponse): void {
     if (ex.finished) return;
@@ -74,7 +78,7 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
   return function handleRequest(req, res) {
     const startedAt = performance.now();
     const requestId = acceptRequestId(req.headers['x-request-id']);
-    const decision = routeRequest(req, res, requestId, startedAt, deps.state(), deps.identify, deps.behindTls);
+    const decision = routeRequest(req, res, requestId, startedAt, deps.state(), deps.identify, routeOptions);
     if (decision.kind === 'admin') {
       res.setHeader('x-backend', PROXY_SELF);
       res.setHeader('x-request-id', requestId);
@@ -83,7 +87,7 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
     }
     if (decision.kind === 'refuse') {
       if (decision.status === 500) logger.error({ reqId: requestId, detail: decision.detail }, 'routing failed');
-      else logger.debug({ reqId: requestId, url: req.url, reason: decision.detail }, 'refused a hostile path');
+      else logger.debug({ reqId: requestId, url: req.url, reason: decision.detail }, 'refused a request');
       sendJsonError(res, decision.status, decision.message, { 'x-backend': PROXY_SELF, 'x-request-id': requestId });
       return;
     }

@@ -6,8 +6,10 @@ import { acceptRequestId } from './request-id.js';
 
 describe('request header policy', () => {
   const reserved = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix', 'forwarded',
-    'x-user-id', 'x-user-role', 'x-backend', 'x-shadow-request', 'x-auth-token', 'x-auth-logout', 'x-routes-generation', 'expect'];
-  const passed = ['authorization', 'cookie', 'x-request-id', 'x-custom', 'x-users', 'accept', 'content-type', 'user-agent', 'host'];
+    'x-user-id', 'x-user-role', 'x-user', 'x-backend', 'x-shadow-request', 'x-auth-token', 'x-auth-logout', 'x-auth-anything-new',
+    'x-routes-generation', 'x-acting-user-id', 'x-acting-role', 'x-strangler-adapter-key', 'x-strangler-anything', 'x-strangler', 'expect'];
+  const passed = ['authorization', 'cookie', 'x-request-id', 'x-custom', 'x-users', 'x-authorization', 'x-backends', 'x-', 'x', 'accept',
+    'content-type', 'user-agent', 'host', 'forwarded-for', 'strangler'];
   for (const name of reserved) it(`drops ${name} from clients`, () => assert.equal(isReservedRequestHeader(name), true));
   for (const name of passed) it(`passes ${name}`, () => assert.equal(isReservedRequestHeader(name), false));
 

@@ -1,13 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
- * Headers only the proxy or a backend may set. A client sending them could pose as another
- * user (`x-user-*`), forge a bridge answer (`x-auth-*`), or fake its address
- * (`x-forwarded-*`, `forwarded`), so they are dropped, never trusted. `expect` goes too: the
- * proxy's own server has already answered `100 Continue`.
+ * Request headers the client may not set, by rule rather than by list: the system's parts
+ * talk to each other in headers, and a client sending one could pose as another user
+ * (`x-user-*`, `x-acting-user-id`), forge the bridge's or the adapter's signals (`x-auth-*`,
+ * `x-strangler-*`), fake a shadow copy (`x-shadow-*`), or fake its address (`x-forwarded-*`,
+ * `forwarded`). So every header of these families is dropped, including names no part uses
+ * yet: a new internal header picks a family (new ones go under `x-strangler-`) and is
+ * stripped from day one. `x-request-id` is the client's to give (it is checked, not
+ * trusted). `expect` goes too: the proxy's own server has already answered `100 Continue`.
  */
-const STRIPPED = new Set(['x-backend', 'x-shadow-request', 'x-auth-token', 'x-auth-logout', 'x-routes-generation', 'forwarded', 'expect']);
-const STRIPPED_PREFIXES = ['x-forwarded-', 'x-user-'];
+export const RESERVED_HEADER_FAMILIES = ['strangler', 'forwarded', 'user', 'acting', 'auth', 'shadow', 'backend', 'routes'] as const;
+const FAMILIES: ReadonlySet<string> = new Set(RESERVED_HEADER_FAMILIES);
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['forwarded', 'expect']);
 
 /**
  * Hop-by-hop headers describe the client's connection to the proxy. Forwarded, a client's
@@ -25,11 +30,15 @@ export interface ForwardedFacts {
   readonly upgrade?: boolean;
 }
 
-/** True for a request header the client may not set. Names are lower-case, as Node gives them. */
+/**
+ * True for a request header the client may not set: `x-<family>` or `x-<family>-…` for a
+ * reserved family (so `x-user-id` and `x-auth-token` are reserved, `x-users` is not), and
+ * `forwarded`, `expect`. Names are lower-case, as Node gives them.
+ */
 export function isReservedRequestHeader(name: string): boolean {
-  if (STRIPPED.has(name)) return true;
-  for (const prefix of STRIPPED_PREFIXES) if (name.startsWith(prefix)) return true;
-  return false;
+  if (name.charCodeAt(0) !== 0x78 /* x */ || name.charCodeAt(1) !== 0x2d /* - */) return RESERVED_NAMES.has(name);
+  const dash = name.indexOf('-', 2);
+  return FAMILIES.has(dash === -1 ? name.slice(2) : name.slice(2, dash));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { chooseBackend, normalizeRequestPath, type BackendConfig, type RouteConfig, type RouteTable } from './config/index.js';
 import type { BackendProxy } from './backend-proxy.js';
 import { DEFAULT_ROUTE, type BackendChoice, type ForwardContext } from './forward-context.js';
+import type { HostCheck } from './allowed-hosts.js';
 import type { Identify } from './identify.js';
 import { applyRequestHeaderPolicy } from './request-headers.js';
 import type { RoutingState } from './routing-state.js';
@@ -10,17 +11,36 @@ import { teeStream, type TeedBody } from './tee-stream.js';
 
 /** Where the proxy's own endpoints live; never forwarded. */
 export const ADMIN_PREFIX = '/__proxy';
+/** Where the legacy adapter middleware answers the proxy: the proxy's private business, never a client's. */
+export const ADAPTER_PREFIX = '/__strangler';
+
+export const MISDIRECTED = 'Misdirected Request: this host name is not served here; add it to PUBLIC_HOSTS';
 
 export type RouteDecision =
   | { readonly kind: 'forward'; readonly ctx: ForwardContext; readonly backend: BackendProxy }
   | { readonly kind: 'admin' }
-  | { readonly kind: 'refuse'; readonly status: 400 | 500; readonly message: string; readonly detail: string };
+  | { readonly kind: 'refuse'; readonly status: 400 | 404 | 421 | 500; readonly message: string; readonly detail: string };
+
+/** What routing needs besides the routing state: how the proxy is reached. */
+export interface RouteOptions {
+  /** The browser reaches the proxy over TLS terminated in front of it. */
+  readonly behindTls?: boolean;
+  /** The Host check; every Host passes when absent. */
+  readonly hosts?: HostCheck;
+}
 
 /**
  * Routes one request (HTTP or upgrade) with the state in force now: normalise the path
- * (hostile ones refused), send `/__proxy/` to the admin app, match, pick the backend
- * (canary included), and rewrite the request for forwarding (normalised URL, header
- * policy). `req.url` is replaced by the normalised path and the original query.
+ * (hostile ones refused), send `/__proxy/` to the admin app, refuse a Host this proxy does
+ * not serve (421), match, pick the backend (canary included), and rewrite the request for
+ * forwarding (normalised URL, header policy). `req.url` is replaced by the normalised path
+ * and the original query.
+ *
+ * `/__proxy/` skips the Host check: its endpoints are open by design (health, public keys)
+ * or need the admin bearer token, never a cookie, so a rebinding page gains nothing there,
+ * while probes, scrapers and backends reach it by IP or service name. 421, not 403: the
+ * request reached a server that does not serve that name (RFC 9110 §15.5.20); it is not
+ * about who the client is, and the body names the fix.
  */
 export function routeRequest(
   req: IncomingMessage,
@@ -29,27 +49,35 @@ export function routeRequest(
   startedAt: number,
   state: RoutingState,
   identify: Identify,
-  behindTls = false,
+  options: RouteOptions = {},
 ): RouteDecision {
   const normalized = normalizeRequestPath(req.url ?? '/');
   if (!normalized.ok) return { kind: 'refuse', status: 400, message: 'Bad Request', detail: normalized.reason };
   const { path, search } = normalized;
   req.url = search ? path + search : path;
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return { kind: 'admin' };
+  if (options.hosts && !options.hosts(req.headers.host)) return { kind: 'refuse', status: 421, message: MISDIRECTED, detail: `Host ${JSON.stringify(req.headers.host ?? null)} is not an allowed host name` };
+  if (isAdapterPath(path)) return { kind: 'refuse', status: 404, message: 'Not found', detail: 'the legacy adapter\'s endpoints are the proxy\'s own' };
 
   const method = req.method ?? 'GET';
   const { table, generation } = state;
   const match = table.match(method, path);
-  const identity = match.route?.canary ? identify(req) : undefined;
+  const identity = match.route?.canary ? identify(req, table) : undefined;
   const choice = chooseBackend(table, match, identity);
   const backend = table.backends.get(choice.backend);
   const forwarder = state.backends.get(choice.backend);
   if (!backend || !forwarder) {
     return { kind: 'refuse', status: 500, message: 'Internal Server Error', detail: `no forwarder for backend "${choice.backend}"` };
   }
-  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: behindTls || (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
+  applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: options.behindTls === true || (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
   const ctx = new RequestContext(requestId, res ? 'http' : 'upgrade', req, res, method, path, search, match.route, backend, choice, table, generation, startedAt, identity);
   return { kind: 'forward', ctx, backend: forwarder };
+}
+
+/** Express matches mount paths case-insensitively, so `/__STRANGLER/x` would reach the adapter too. */
+function isAdapterPath(path: string): boolean {
+  if (path.length < ADAPTER_PREFIX.length || path.charCodeAt(1) !== 0x5f /* _ */) return false;
+  return path.slice(0, ADAPTER_PREFIX.length).toLowerCase() === ADAPTER_PREFIX && (path.length === ADAPTER_PREFIX.length || path[ADAPTER_PREFIX.length] === '/');
 }
 
 /** A class, not a literal with closures: one allocation per request on the hot path. */

@@ -6,10 +6,11 @@ import { PROXY_SELF, writeSocketError } from './error-response.js';
 import { thenRunHooks, type HookSet } from './extension.js';
 import { attachExchange, type Exchange } from './forward-context.js';
 import { newExchange } from './http-handler.js';
+import type { HostCheck } from './allowed-hosts.js';
 import type { Identify } from './identify.js';
 import type { ProxyMetrics } from './metrics.js';
 import { acceptRequestId } from './request-id.js';
-import { routeRequest } from './route-request.js';
+import { routeRequest, type RouteOptions } from './route-request.js';
 import type { RoutingState } from './routing-state.js';
 
 export interface UpgradeDeps {
@@ -22,6 +23,8 @@ export interface UpgradeDeps {
   readonly halfCloseGraceMs?: number;
   /** The browser reaches the proxy over TLS terminated in front of it: X-Forwarded-Proto is https. */
   readonly behindTls?: boolean;
+  /** The Host check of browser-facing requests (allowed-hosts.ts); none when absent. */
+  readonly hosts?: HostCheck;
 }
 
 /**
@@ -47,6 +50,7 @@ export interface UpgradeHandler {
 export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
   const { hooks, metrics, logger } = deps;
   const halfCloseGraceMs = deps.halfCloseGraceMs ?? DEFAULT_HALF_CLOSE_GRACE_MS;
+  const routeOptions: RouteOptions = { behindTls: deps.behindTls, hosts: deps.hosts };
   const open = new Set<Duplex>();
 
   function finish(ex: Exchange): void {
@@ -81,7 +85,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
     socket.on('error', (err: NodeJS.ErrnoException) => logger.debug({ code: err.code, url: req.url }, 'client socket error during a WebSocket'));
     const startedAt = performance.now();
     const requestId = acceptRequestId(req.headers['x-request-id']);
-    const decision = routeRequest(req, undefined, requestId, startedAt, deps.state(), deps.identify, deps.behindTls);
+    const decision = routeRequest(req, undefined, requestId, startedAt, deps.state(), deps.identify, routeOptions);
     const own = { 'x-backend': PROXY_SELF, 'x-request-id': requestId };
     if (decision.kind === 'admin') {
       writeSocketError(socket, 404, 'Not found', own);

@@ -25,7 +25,7 @@ async function startClosingBackend(): Promise<RunningServer> {
 function stubbornClient(port: number): Promise<{ socket: Socket; upgraded: Promise<void>; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
-      socket.write('GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      socket.write('GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
       let text = '';
       const upgraded = new Promise<void>((ok) => socket.on('data', (d: Buffer) => {
         text += d.toString('latin1');
