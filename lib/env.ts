@@ -9,6 +9,8 @@ export function loadDotEnv(file = '.env'): void {
 
 export const SECRET_NAMES = ['SESSION_SECRET', 'JWT_SECRET', 'MCP_TOKEN', 'PROXY_ADMIN_TOKEN'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
+/** Secrets that take a comma-separated rotation list: the first signs, every one verifies. */
+const ROTATED: ReadonlySet<SecretName> = new Set(['SESSION_SECRET', 'JWT_SECRET']);
 
 const DEV_ADMIN = { ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'admin', ADMIN_EMAIL: 'admin@localhost' } as const;
 
@@ -33,15 +35,25 @@ export function resolveSecrets(env: NodeJS.ProcessEnv = process.env, dataDir = '
   const devFile = resolve(dataDir, 'dev-secrets.env');
   const problems: string[] = [];
   if (isProduction(env)) {
-    const devValues = existsSync(devFile) ? parseEnvFile(readFileSync(devFile, 'utf8')) : {};
+    const devValues = new Set(existsSync(devFile) ? Object.values(parseEnvFile(readFileSync(devFile, 'utf8'))).flatMap(secretList) : []);
     for (const name of SECRET_NAMES) {
       const value = env[name];
-      if (!value) problems.push(`${name} is not set: generate one with \`openssl rand -base64 48\``);
-      else if (firstSecret(value).length < 32) problems.push(`${name} is shorter than 32 characters: generate one with \`openssl rand -base64 48\``);
-      else if (Object.values(devValues).includes(value)) problems.push(`${name} is the development value from ${devFile}: set a production secret`);
+      if (!value) {
+        problems.push(`${name} is not set: generate one with \`openssl rand -base64 48\``);
+        continue;
+      }
+      // Every entry of a rotation list verifies, so every entry must be as strong as the first.
+      const entries = ROTATED.has(name) ? secretList(value) : [value];
+      if (entries.length === 0) problems.push(`${name} holds no secret: generate one with \`openssl rand -base64 48\``);
+      entries.forEach((entry, i) => {
+        const which = entries.length > 1 ? `${name} entry ${i + 1} of ${entries.length}` : name;
+        if (entry.length < 32) problems.push(`${which} is shorter than 32 characters: generate one with \`openssl rand -base64 48\``);
+        else if (devValues.has(entry)) problems.push(`${which} is the development value from ${devFile}: set a production secret`);
+      });
     }
-    if (env.SESSION_SECRET && env.JWT_SECRET && firstSecret(env.SESSION_SECRET) === env.JWT_SECRET) {
-      problems.push('JWT_SECRET must differ from SESSION_SECRET');
+    const sessionSecrets = new Set(secretList(env.SESSION_SECRET ?? ''));
+    if (secretList(env.JWT_SECRET ?? '').some((s) => sessionSecrets.has(s))) {
+      problems.push('JWT_SECRET must differ from SESSION_SECRET: no entry of one list may appear in the other');
     }
     if (problems.length) throw new ConfigError(problems);
     return Object.fromEntries(SECRET_NAMES.map((n) => [n, env[n] as string])) as Record<SecretName, string>;
@@ -82,10 +94,6 @@ export function resolveAdmin(env: NodeJS.ProcessEnv = process.env): { username: 
 /** SESSION_SECRET may list several secrets, comma-separated: the first signs, all verify. */
 export function secretList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function firstSecret(value: string): string {
-  return secretList(value)[0] ?? '';
 }
 
 function parseEnvFile(text: string): Record<string, string> {
