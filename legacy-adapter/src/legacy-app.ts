@@ -9,6 +9,7 @@ import { authRoutes } from './auth/auth-routes.js';
 import { currentUser, requireAdmin, requireUser } from './auth/current-user.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
+import { CONTRACT_MESSAGES } from '../../lib/http/contract-messages.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { sendError } from '../../lib/http/send-error.js';
@@ -109,10 +110,10 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   app.use('/auth', authRoutes({ users, secureCookies: secure, dummyHash: bcrypt.hashSync('not a password', rounds) }));
   app.use('/users', userRoutes({ users, bcryptRounds: rounds }));
   if (mcp) app.use('/mcp', mcp.router);
-  app.use(API_PATHS, (_req, res) => sendError(res, 404, 'Not found'));
+  app.use(API_PATHS, (_req, res) => sendError(res, 404, CONTRACT_MESSAGES.notFound));
 
   app.use(express.static(deps.publicDir ?? DEFAULT_PUBLIC_DIR, { index: 'index.html', setHeaders: (res) => res.set(PAGE_HEADERS) }));
-  app.use((_req, res) => sendError(res, 404, 'Not found'));
+  app.use((_req, res) => sendError(res, 404, CONTRACT_MESSAGES.notFound));
   app.use(errorHandler(logger));
 
   const handleUpgrade: UpgradeHandler = mcpUpgrades(mcp);

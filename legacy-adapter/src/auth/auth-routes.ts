@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { Router, type Request } from 'express';
 import { clearSessionCookie } from '../../../lib/legacy-session/session-cookie.js';
+import { CONTRACT_MESSAGES as MESSAGES } from '../../../lib/http/contract-messages.js';
 import { sendError } from '../../../lib/http/send-error.js';
 import { toPublicUser, type UserStore } from '../users/user-store.js';
 import { validateLogin } from '../users/user-validation.js';
@@ -27,7 +28,7 @@ export function authRoutes({ users, secureCookies, dummyHash }: AuthRoutesDeps):
     // bcrypt runs either way, so response time does not tell which usernames exist.
     const matches = await bcrypt.compare(input.value.password, user?.password ?? dummyHash);
     if (!user || !matches) {
-      sendError(res, 401, 'Incorrect username or password');
+      sendError(res, 401, MESSAGES.badCredentials);
       return;
     }
     // A new id at login: a session id planted before login (fixation) never gains rights.
@@ -44,7 +45,7 @@ export function authRoutes({ users, secureCookies, dummyHash }: AuthRoutesDeps):
   router.post('/logout', async (req, res) => {
     if (req.session) await destroy(req);
     res.append('Set-Cookie', clearSessionCookie(secureCookies));
-    res.json({ message: 'Logged out successfully' });
+    res.json({ message: MESSAGES.loggedOut });
   });
 
   return router;

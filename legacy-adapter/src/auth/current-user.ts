@@ -1,11 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { sendError } from '../../../lib/http/send-error.js';
+import { CONTRACT_MESSAGES as MESSAGES } from '../../../lib/http/contract-messages.js';
 import type { UserRow, UserStore } from '../users/user-store.js';
-
-export const AUTH_MESSAGES = {
-  notAuthenticated: 'Not authenticated',
-  forbidden: 'Insufficient permissions',
-} as const;
 
 /** Loads the session's user fresh from `users` (a deleted user is logged out at once), else 401. */
 export function requireUser(users: UserStore): RequestHandler {
@@ -13,7 +9,7 @@ export function requireUser(users: UserStore): RequestHandler {
     const id = req.session?.userId;
     const user = typeof id === 'number' ? users.findById(id) : undefined;
     if (!user) {
-      sendError(res, 401, AUTH_MESSAGES.notAuthenticated);
+      sendError(res, 401, MESSAGES.notAuthenticated);
       return;
     }
     res.locals.user = user;
@@ -24,7 +20,7 @@ export function requireUser(users: UserStore): RequestHandler {
 /** After requireUser: admins only, else 403. */
 export const requireAdmin: RequestHandler = (_req, res, next) => {
   if (currentUser(res).role !== 'admin') {
-    sendError(res, 403, AUTH_MESSAGES.forbidden);
+    sendError(res, 403, MESSAGES.forbidden);
     return;
   }
   next();

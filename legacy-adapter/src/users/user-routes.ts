@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { Router } from 'express';
 import { sendError } from '../../../lib/http/send-error.js';
-import { AUTH_MESSAGES, currentUser, requireAdmin, requireUser } from '../auth/current-user.js';
+import { CONTRACT_MESSAGES as MESSAGES } from '../../../lib/http/contract-messages.js';
+import { currentUser, requireAdmin, requireUser } from '../auth/current-user.js';
 import { toPublicUser, type UserStore } from './user-store.js';
 import { validateNewUser, validateUserChanges } from './user-validation.js';
 import { parseUserId } from './parse-user-id.js';
@@ -11,8 +12,8 @@ export interface UserRoutesDeps {
   readonly bcryptRounds: number;
 }
 
-const NOT_FOUND = 'User not found';
-const TAKEN = { 'username-taken': 'Username already exists', 'email-taken': 'Email already exists' } as const;
+const NOT_FOUND = MESSAGES.userNotFound;
+const TAKEN = { 'username-taken': MESSAGES.usernameTaken, 'email-taken': MESSAGES.emailTaken } as const;
 
 /**
  * `/users`. Checks run in the contract's order: 401, 403, the id, the body, conflicts.
@@ -45,7 +46,7 @@ export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
     const me = currentUser(res);
     const id = parseUserId(req.params.id);
     if (me.role !== 'admin' && id !== me.id) {
-      sendError(res, 403, AUTH_MESSAGES.forbidden);
+      sendError(res, 403, MESSAGES.forbidden);
       return;
     }
     const found = id === undefined ? undefined : users.findById(id);
@@ -61,7 +62,7 @@ export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
     const id = parseUserId(req.params.id);
     const body = req.body as Record<string, unknown>;
     if (me.role !== 'admin' && (id !== me.id || Object.prototype.hasOwnProperty.call(body, 'role'))) {
-      sendError(res, 403, AUTH_MESSAGES.forbidden);
+      sendError(res, 403, MESSAGES.forbidden);
       return;
     }
     if (id === undefined || !users.findById(id)) {
@@ -86,7 +87,7 @@ export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
   router.delete('/:id', user, requireAdmin, (req, res) => {
     const id = parseUserId(req.params.id);
     if (id === currentUser(res).id) {
-      sendError(res, 400, 'Cannot delete yourself');
+      sendError(res, 400, MESSAGES.cannotDeleteSelf);
       return;
     }
     if (id === undefined || !users.remove(id)) {

@@ -3,17 +3,11 @@
  * the first failing rule's message is the answer. Pure, so the rules are a table test.
  */
 
-export type Role = 'admin' | 'user';
+import { CONTRACT_MESSAGES as MESSAGES } from '../../../lib/http/contract-messages.js';
 
-export const MESSAGES = {
-  loginRequired: 'Username and password are required',
-  createRequired: 'Username, name, email and password are required',
-  username: 'Username must be 3-32 characters: letters, digits, dot, dash or underscore',
-  name: 'Name must be 1-100 characters',
-  email: 'Invalid email address',
-  password: 'Password must be 8-200 characters',
-  role: 'Role must be admin or user',
-} as const;
+export { MESSAGES };
+
+export type Role = 'admin' | 'user';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
 

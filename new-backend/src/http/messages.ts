@@ -1,22 +1,8 @@
 import { BODY_MESSAGES } from '../../../lib/http/body-messages.js';
+import { CONTRACT_MESSAGES } from '../../../lib/http/contract-messages.js';
 
 /** Messages the frontend contract pins (docs/frontend-contract.md): the legacy app's, word for word. */
 export const MESSAGES = {
-  notAuthenticated: 'Not authenticated',
-  forbidden: 'Insufficient permissions',
-  notFound: 'Not found',
-  userNotFound: 'User not found',
-  loginRequired: 'Username and password are required',
-  badCredentials: 'Incorrect username or password',
-  loggedOut: 'Logged out successfully',
-  createRequired: 'Username, name, email and password are required',
-  username: 'Username must be 3-32 characters: letters, digits, dot, dash or underscore',
-  name: 'Name must be 1-100 characters',
-  email: 'Invalid email address',
-  password: 'Password must be 8-200 characters',
-  role: 'Role must be admin or user',
-  usernameTaken: 'Username already exists',
-  emailTaken: 'Email already exists',
-  cannotDeleteSelf: 'Cannot delete yourself',
+  ...CONTRACT_MESSAGES,
   ...BODY_MESSAGES,
 } as const;
