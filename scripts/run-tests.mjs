@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['lib', 'legacy-adapter', 'new-backend', 'proxy', 'scripts', 'test'];
+const roots = ['examples', 'lib', 'legacy-adapter', 'new-backend', 'proxy', 'scripts', 'test'];
 const skip = new Set(['node_modules', 'dist', 'data', 'public', 'fixtures']);
 
 function walk(dir, out) {

@@ -1,0 +1,253 @@
+// The shop example as a team would run it: its Passport + connect-redis app and its new API as
+// real processes, a private redis-server, and `strangler proxy` in front with the example's
+// own routes.yaml. Everything goes through the proxy, as a browser's requests would.
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { sign } from 'cookie-signature';
+import { parse } from 'yaml';
+import { ApiClient, freePorts, runProcess, runTsx, tempDir, type WatchedProcess } from '../../test/kit/index.js';
+import { startRedisServer, type RunningRedis } from '../../test/kit/redis-server.js';
+
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+const NEW_SECRET = 'shop-session-secret-2026-rotated-in';
+const OLD_SECRET = 'shop-session-secret-2024-retiring';
+const ADMIN_TOKEN = 'passport-redis-example-admin-token-0123456789';
+const ADA = { username: 'ada', password: 'lovelace-1843' };
+const GRACE = { username: 'grace', password: 'hopper-1952' };
+const ADA_PROFILE = { id: 1, username: 'ada', role: 'admin', team: 'ops' };
+const GRACE_PROFILE = { id: 2, username: 'grace', role: 'member', team: 'compilers' };
+
+type Route = 'auth' | 'account' | 'orders';
+type Backend = 'legacy' | 'api';
+
+describe('examples/passport-redis behind strangler proxy', () => {
+  const dir = tempDir('passport-redis-');
+  let redis: RunningRedis;
+  let legacy: WatchedProcess;
+  let api: WatchedProcess;
+  let proxy: WatchedProcess;
+  let proxyUrl: string;
+  let ordersOf: Record<string, unknown>;
+  /** How long the proxy reuses a session's answer (DESIGN §10's default for redis: 2000 ms). */
+  let revalidateMs: number;
+
+  before(async () => {
+    redis = await startRedisServer();
+    const [legacyPort, apiPort, proxyPort] = await freePorts(3);
+    proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    // A copy: flipping a route rewrites the file.
+    const routesFile = dir.file('routes.yaml');
+    copyFileSync(here('routes.yaml'), routesFile);
+    const config = parse(readFileSync(routesFile, 'utf8')) as { backends: { legacy: { session: { revalidate_ms?: number } }; api: { audience: string } } };
+    const audience = config.backends.api.audience;
+    revalidateMs = config.backends.legacy.session.revalidate_ms ?? 2000;
+
+    legacy = runTsx(here('legacy-app.js'), { env: { ...process.env, PORT: String(legacyPort), REDIS_URL: redis.url, SESSION_SECRETS: `${NEW_SECRET},${OLD_SECRET}` } });
+    api = runTsx(here('api-server.js'), { env: { ...process.env, PORT: String(apiPort), STRANGLER_URL: proxyUrl, TOKEN_AUDIENCE: audience } });
+    proxy = runProcess(process.execPath, [here('../../scripts/strangler.js'), 'proxy', '--routes', routesFile], {
+      cwd: dir.path, // development secrets and data files land in the temp folder
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info', LOG_FORMAT: 'json',
+        PROXY_PORT: String(proxyPort), PROXY_ADMIN_TOKEN: ADMIN_TOKEN,
+        DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'),
+        SHOP_LEGACY_URL: `http://127.0.0.1:${legacyPort}`, SHOP_API_URL: `http://127.0.0.1:${apiPort}`,
+        SHOP_SESSION_SECRETS: `${NEW_SECRET},${OLD_SECRET}`, REDIS_URL: redis.url,
+      },
+    });
+    await Promise.all([legacy.waitFor(/listening on/), api.waitFor(/listening on/), proxy.waitFor(/listening on/)]);
+    const orders = new ApiClient(proxyUrl);
+    await login(orders, ADA);
+    ordersOf = { ada: (await orders.get('/orders')).body };
+  });
+
+  after(async () => {
+    for (const p of [proxy, api, legacy]) p?.child.kill('SIGTERM');
+    await Promise.all([proxy, api, legacy].map((p) => p?.exited(10_000).catch(() => p.kill())));
+    await redis?.stop();
+    dir.cleanup();
+  });
+
+  async function route(name: Route, target: Backend): Promise<void> {
+    const res = await fetch(`${proxyUrl}/__proxy/routes/${name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ target }),
+    });
+    assert.equal(res.status, 200, `PUT routes/${name}: ${await res.text()}`);
+  }
+
+  async function login(client: ApiClient, who: { username: string; password: string }) {
+    const res = await client.post('/login', who);
+    assert.equal(res.status, 200, `login ${who.username}: ${res.text}`);
+    assert.equal(res.headers.get('x-backend'), 'legacy');
+    return res;
+  }
+
+  /** A request with exactly this Cookie header (a stolen, old or hand-made cookie). */
+  const withCookie = (path: string, cookie: string) => fetch(`${proxyUrl}${path}`, { headers: { cookie } });
+  const sessionCookie = (sid: string, secret: string) => `app.sid=${encodeURIComponent(`s:${sign(sid, secret)}`)}`;
+  async function sidOf(client: ApiClient): Promise<string> {
+    const value = decodeURIComponent((await client.cookie('app.sid'))!);
+    return value.slice(2, value.lastIndexOf('.'));
+  }
+
+  it('logs in on legacy through the proxy, and routes flipped to the API see the same user and claims', async () => {
+    const ada = new ApiClient(proxyUrl);
+    const grace = new ApiClient(proxyUrl);
+    assert.deepEqual((await login(ada, ADA)).body, ADA_PROFILE);
+    await login(grace, GRACE);
+    const onLegacy = { ada: await ada.get('/me'), grace: await grace.get('/me'), orders: await ada.get('/orders') };
+    assert.deepEqual(onLegacy.ada.body, ADA_PROFILE);
+    assert.equal(onLegacy.ada.headers.get('x-backend'), 'legacy');
+
+    await route('account', 'api');
+    await route('orders', 'api');
+    try {
+      const me = await ada.get('/me');
+      assert.equal(me.headers.get('x-backend'), 'api');
+      assert.deepEqual(me.body, ADA_PROFILE, 'the id from passport.user, role and team from the session as claims');
+      assert.deepEqual((await grace.get('/me')).body, GRACE_PROFILE);
+      const orders = await ada.get('/orders');
+      assert.equal(orders.headers.get('x-backend'), 'api');
+      assert.deepEqual(orders.body, onLegacy.orders.body);
+      assert.equal((await new ApiClient(proxyUrl).get('/orders')).status, 401, 'no cookie, no token');
+    } finally {
+      await route('account', 'legacy');
+      await route('orders', 'legacy');
+    }
+  });
+
+  it('rolls back and forth under a steady request loop: zero failed requests, nobody logged out', async () => {
+    const users = [{ client: new ApiClient(proxyUrl), who: ADA }, { client: new ApiClient(proxyUrl), who: GRACE }];
+    const expected = new Map<ApiClient, unknown>();
+    for (const u of users) {
+      await login(u.client, u.who);
+      expected.set(u.client, (await u.client.get('/orders')).body);
+    }
+    const failures: string[] = [];
+    const served = { legacy: 0, api: 0 };
+    let running = true;
+    const loops = users.map(async ({ client, who }) => {
+      while (running) {
+        const res = await client.get('/orders').catch((err: Error) => ({ status: 0, text: err.message, body: undefined, headers: new Headers() }));
+        const backend = res.headers.get('x-backend') as Backend | null;
+        if (backend) served[backend] += 1;
+        if (res.status !== 200) failures.push(`${who.username} ${res.status} from ${backend}: ${res.text}`);
+        else if (JSON.stringify(res.body) !== JSON.stringify(expected.get(client))) failures.push(`${who.username} got another answer from ${backend}: ${res.text}`);
+      }
+    });
+    try {
+      for (let flip = 0; flip < 6; flip++) {
+        await new Promise((r) => setTimeout(r, 250));
+        await route('orders', flip % 2 === 0 ? 'api' : 'legacy');
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(served.legacy > 5 && served.api > 5, `both backends served the loop (${JSON.stringify(served)})`);
+    await route('account', 'api');
+    try {
+      for (const u of users) assert.equal((await u.client.get('/me')).status, 200, `${u.who.username} is still logged in on the API`);
+    } finally {
+      await route('account', 'legacy');
+    }
+    for (const u of users) assert.equal((await u.client.get('/me')).status, 200, `${u.who.username} is still logged in on legacy`);
+  });
+
+  it('bridges a cookie signed with the older secret, and no cookie signed with an unknown one', async () => {
+    const ada = new ApiClient(proxyUrl);
+    await login(ada, ADA);
+    const sid = await sidOf(ada);
+    const signedOld = sessionCookie(sid, OLD_SECRET);
+    await route('orders', 'api');
+    try {
+      const bridged = await withCookie('/orders', signedOld);
+      assert.equal(bridged.status, 200);
+      assert.equal(bridged.headers.get('x-backend'), 'api');
+      assert.deepEqual(await bridged.json(), ordersOf.ada);
+      assert.equal((await withCookie('/me', signedOld)).status, 200, 'the legacy app accepts it too');
+
+      const forged = sessionCookie(sid, 'a-secret-neither-side-has-0123456789');
+      assert.equal((await withCookie('/orders', forged)).status, 401);
+      assert.equal((await withCookie('/orders', `app.sid=s%3A${sid}.not-a-signature`)).status, 401);
+      assert.equal((await withCookie('/orders', 'app.sid=%%%garbage')).status, 401);
+    } finally {
+      await route('orders', 'legacy');
+    }
+  });
+
+  for (const logoutOn of ['legacy', 'api'] as const) {
+    it(`a logout answered by ${logoutOn} through the proxy is a 401 on both sides at once`, async () => {
+      const ada = new ApiClient(proxyUrl);
+      await login(ada, ADA);
+      const cookie = sessionCookie(await sidOf(ada), NEW_SECRET);
+      await route('orders', 'api');
+      await route('auth', logoutOn);
+      try {
+        assert.equal((await withCookie('/orders', cookie)).status, 200);
+        assert.equal((await withCookie('/me', cookie)).status, 200);
+        const out = await ada.post('/logout');
+        assert.equal(out.status, 200);
+        assert.equal(out.headers.get('x-backend'), logoutOn);
+        // The very next requests, with the cookie the browser held (or a copy of it).
+        const [legacySide, apiSide] = await Promise.all([withCookie('/me', cookie), withCookie('/orders', cookie)]);
+        assert.equal(legacySide.status, 401, 'legacy: the session is gone');
+        assert.equal(apiSide.status, 401, 'api: no token for a gone session');
+        assert.equal((await ada.get('/orders')).status, 401, 'the browser, with whatever cookie the logout left it');
+        assert.equal((await ada.get('/me')).status, 401);
+      } finally {
+        await route('auth', 'legacy');
+        await route('orders', 'legacy');
+      }
+    });
+  }
+
+  it('with Redis down, requests to the API get 401 (no token), never a 500, and bridging resumes when it is back', async () => {
+    const ada = new ApiClient(proxyUrl);
+    await login(ada, ADA);
+    await route('orders', 'api');
+    try {
+      assert.equal((await ada.get('/orders')).status, 200);
+      await redis.kill();
+      // An answer read just before the outage may be reused for revalidate_ms; past it, no token.
+      const graceUntil = Date.now() + revalidateMs + 300;
+      const during: number[] = [];
+      while (Date.now() < graceUntil) during.push((await ada.get('/orders')).status);
+      assert.deepEqual(during.filter((s) => s !== 200 && s !== 401), [], 'never anything but 200 or 401');
+      const statuses: number[] = [];
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) statuses.push((await ada.get('/orders')).status);
+      assert.deepEqual([...new Set(statuses)], [401], `every request answered 401: ${statuses.join(' ')}`);
+      assert.ok(Date.now() - started < 5000, `20 requests took ${Date.now() - started} ms`);
+      assert.equal((await fetch(`${proxyUrl}/__proxy/health`)).status, 200, 'the proxy is still up');
+      await new Promise((r) => setTimeout(r, 500)); // the proxy writes its log in batches
+      assert.equal(proxy.output().match(/redis session store at \S+ cannot be read/g)?.length, 1, 'one log line for the outage');
+
+      await redis.restart(); // memory only: every session is gone, as after a real Redis loss
+      // The legacy app's own Redis client reconnects on its schedule; then a new login bridges.
+      const deadline = Date.now() + 15_000;
+      let relogged = await ada.post('/login', ADA);
+      while (relogged.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        relogged = await ada.post('/login', ADA);
+      }
+      assert.equal(relogged.status, 200, `login after Redis came back: ${relogged.text}`);
+      let orders = await ada.get('/orders');
+      while (orders.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        orders = await ada.get('/orders');
+      }
+      assert.equal(orders.status, 200);
+      assert.equal(orders.headers.get('x-backend'), 'api');
+      assert.deepEqual(orders.body, ordersOf.ada);
+    } finally {
+      await route('orders', 'legacy');
+    }
+  });
+});
