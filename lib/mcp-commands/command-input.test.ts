@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkExecute, checkListQuery, parseCommandId } from './command-input.js';
+import { checkExecute, checkExecuteRequest, checkListQuery, MAX_EXECUTE_BYTES, parseCommandId } from './command-input.js';
 
 describe('checkExecute', () => {
   const ok = (params: Record<string, unknown>) => ({ toolName: 'terminal_command', command: params.command, cwd: params.cwd, timeoutMs: params.timeout_ms, params });
   const cases: Array<[string, unknown, unknown, ReturnType<typeof checkExecute>]> = [
     ['a plain command', 'terminal_command', { command: 'ls -la' }, { ok: true, value: ok({ command: 'ls -la' }) as never }],
     ['cwd and timeout', 'terminal_command', { command: 'ls', cwd: 'notes', timeout_ms: 5000 }, { ok: true, value: ok({ command: 'ls', cwd: 'notes', timeout_ms: 5000 }) as never }],
-    ['unknown params kept as sent', 'terminal_command', { command: 'ls', extra: [1] }, { ok: true, value: ok({ command: 'ls', extra: [1] }) as never }],
+    ['an unknown key in params', 'terminal_command', { command: 'ls', extra: [1] }, { ok: false, message: 'Unknown parameter: params.extra (known: command, cwd, timeout_ms)' }],
+    ['an unknown key, its name cut', 'terminal_command', { command: 'ls', ['k'.repeat(300)]: 1 }, { ok: false, message: `Unknown parameter: params.${'k'.repeat(100)}… (known: command, cwd, timeout_ms)` }],
+    ['a known key checked before an unknown one', 'terminal_command', { pad: 'x', command: '' }, { ok: false, message: 'params.command is required' }],
     ['shell text is not judged here', 'terminal_command', { command: 'echo a; rm -rf /' }, { ok: true, value: ok({ command: 'echo a; rm -rf /' }) as never }],
     ['no tool', undefined, { command: 'ls' }, { ok: false, message: 'tool_name is required' }],
     ['an empty tool', '', { command: 'ls' }, { ok: false, message: 'tool_name is required' }],
@@ -36,6 +38,24 @@ describe('checkExecute', () => {
 
   it('names the WebSocket field `tool` in its message', () => {
     assert.deepEqual(checkExecute(undefined, { command: 'ls' }, 'tool'), { ok: false, message: 'tool is required' });
+  });
+});
+
+describe('checkExecuteRequest', () => {
+  it('refuses a request over MAX_EXECUTE_BYTES as JSON with 413, before reading its fields', () => {
+    const big = { tool_name: 'terminal_command', params: { command: 'ls' }, pad: 'x'.repeat(MAX_EXECUTE_BYTES) };
+    assert.deepEqual(checkExecuteRequest(big), { ok: false, status: 413, message: 'Request body too large' });
+    assert.deepEqual(checkExecuteRequest({ ...big, tool_name: 'nope' }), { ok: false, status: 413, message: 'Request body too large' });
+  });
+
+  it('passes a largest legitimate request (4096 + 1024 four-byte characters)', () => {
+    const request = { tool_name: 'terminal_command', params: { command: '😀'.repeat(2048), cwd: '😀'.repeat(512), timeout_ms: 600_000 } };
+    assert.equal(checkExecuteRequest(request).ok, true);
+  });
+
+  it('answers the field rules with 400, naming `tool` for a WebSocket message', () => {
+    assert.deepEqual(checkExecuteRequest({ tool_name: 'terminal_command', params: { command: 'ls', x: 1 } }), { ok: false, status: 400, message: 'Unknown parameter: params.x (known: command, cwd, timeout_ms)' });
+    assert.deepEqual(checkExecuteRequest({ type: 'execute_command', params: { command: 'ls' } }, 'tool'), { ok: false, status: 400, message: 'tool is required' });
   });
 });
 

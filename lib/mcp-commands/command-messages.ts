@@ -11,6 +11,8 @@ export const MCP_MESSAGES = {
   cwd: 'params.cwd must be a string of at most 1024 characters',
   timeout: 'params.timeout_ms must be an integer from 1 to 600000',
   limit: 'limit must be an integer from 1 to 200',
+  /** The body parser's own 413 text: one message for a request too large, whatever its route. */
+  tooLarge: 'Request body too large',
   status: 'Invalid status',
   /** WebSocket only. */
   invalidJson: 'Invalid JSON message: send one JSON object per message',
@@ -29,8 +31,17 @@ export function unknownTool(name: string): string {
   return `Unknown tool: ${name.length > 100 ? `${name.slice(0, 100)}…` : name}`;
 }
 
+export function unknownParam(key: string): string {
+  return `Unknown parameter: params.${key.length > 100 ? `${key.slice(0, 100)}…` : key} (known: command, cwd, timeout_ms)`;
+}
+
 export function unknownMessageType(type: string): string {
   return `Unknown message type: ${type.length > 50 ? `${type.slice(0, 50)}…` : type} (expected execute_command)`;
+}
+
+/** The close reason of a socket over the per-user cap (a close reason holds at most 123 bytes). */
+export function tooManySockets(max: number): string {
+  return `Too many open sockets: at most ${max} per user; close another tab or connection`;
 }
 
 /** 403 for a command the MCP server refused, naming the rule that refused it. */

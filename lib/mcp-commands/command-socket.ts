@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../logger.js';
 import { toCommand } from './command.js';
-import { checkExecute } from './command-input.js';
-import { MCP_MESSAGES, unknownMessageType } from './command-messages.js';
+import { checkExecuteRequest } from './command-input.js';
+import { MCP_MESSAGES, tooManySockets, unknownMessageType } from './command-messages.js';
 import type { CommandFeed } from './command-feed.js';
 import type { Actor, CommandWorkflow } from './command-workflow.js';
 import { originAllowed, refuseUpgrade } from './upgrade-guards.js';
@@ -36,7 +36,15 @@ export interface CommandSocketOptions {
   readonly pingIntervalMs?: number;
   /** Commands one socket may have running at once. Default 4. */
   readonly maxInFlight?: number;
+  /** Sockets one user may hold open at once; the next is closed with 1013. Default 8. */
+  readonly maxSocketsPerUser?: number;
 }
+
+/**
+ * 1013 "Try Again Later" (IANA WebSocket close codes), not 1008: the login holds, so the
+ * page should retry later rather than send the user back to log in.
+ */
+export const TOO_MANY_SOCKETS = 1013;
 
 interface Connection {
   readonly ws: WebSocket;
@@ -64,6 +72,8 @@ type ClientId = string | number | null;
 export function createCommandSocketServer(options: CommandSocketOptions) {
   const { logger, workflow, feed } = options;
   const maxInFlight = options.maxInFlight ?? 4;
+  const maxPerUser = options.maxSocketsPerUser ?? 8;
+  const perUser = new Map<number, number>();
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64 * 1024, clientTracking: false });
   const connections = new Set<Connection>();
@@ -112,7 +122,7 @@ export function createCommandSocketServer(options: CommandSocketOptions) {
     const id = clientId(fields.id);
     if (typeof fields.type !== 'string') return sendError(conn, id, MCP_MESSAGES.notObject);
     if (fields.type !== 'execute_command') return sendError(conn, id, unknownMessageType(fields.type));
-    const checked = checkExecute(fields.tool, fields.params, 'tool');
+    const checked = checkExecuteRequest(fields, 'tool');
     if (!checked.ok) return sendError(conn, id, checked.message);
     if (conn.inFlight >= maxInFlight) return sendError(conn, id, MCP_MESSAGES.busy);
     conn.inFlight++;
@@ -140,6 +150,16 @@ export function createCommandSocketServer(options: CommandSocketOptions) {
       ws.close(closed ? 1001 : 1008, closed ? 'Server shutting down' : MCP_MESSAGES.notAuthenticated);
       return;
     }
+    const userId = identity.actor.id;
+    const open = perUser.get(userId) ?? 0;
+    // Each socket holds a feed subscription, a keepalive and a re-check: one user's tabs or
+    // script must not hold an unbounded share of them.
+    if (open >= maxPerUser) {
+      logger.info({ user: userId, open }, 'mcp socket: refused, the user has too many open');
+      ws.close(TOO_MANY_SOCKETS, tooManySockets(maxPerUser));
+      return;
+    }
+    perUser.set(userId, open + 1);
     const conn: Connection = { ws, identity, alive: true, inFlight: 0, unsubscribe: () => undefined };
     connections.add(conn);
     conn.unsubscribe = feed.subscribe(identity.actor.id, (row) => send(conn, { type: 'command_update', command: toCommand(row) }));
@@ -150,6 +170,9 @@ export function createCommandSocketServer(options: CommandSocketOptions) {
     ws.on('close', () => {
       conn.unsubscribe();
       connections.delete(conn);
+      const left = (perUser.get(userId) ?? 1) - 1;
+      if (left > 0) perUser.set(userId, left);
+      else perUser.delete(userId);
     });
   }
 

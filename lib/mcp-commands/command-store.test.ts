@@ -9,6 +9,7 @@ import { MCP_APPROVALS_SQL } from '../../new-backend/src/db/migrations/0004-mcp-
 import { createKyselyCommandStore } from '../../new-backend/src/mcp/kysely-command-store.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite.js';
 import { tempDir } from '../../test/kit/temp.js';
+import { MAX_LIST_LIMIT } from './command-input.js';
 import type { CommandStore } from './command-store.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -119,6 +120,41 @@ describe('CommandStore: raw SQL (legacy) and Kysely (new backend) on one databas
         const all = await store().list({ userId: undefined, status: undefined, limit: 2 });
         assert.deepEqual(all.map((r) => r.id), [theirs.id, mine.id]);
         assert.deepEqual((await store().list({ userId: undefined, status: 'failed', limit: 200 })).map((r) => r.status).filter((s) => s !== 'failed'), []);
+      });
+
+      it('inserts within a rate window only while the user has fewer commands in it', async () => {
+        const owner = Number(legacyDb.prepare("INSERT INTO users (username, name, email, password) VALUES (?, 'R', ?, 'h')").run(`r-${name}`, `r-${name}@x.io`).lastInsertRowid);
+        const command = (second: number) => ({ userId: owner, toolName: 'terminal_command', command: 'ls', params: '{}', at: at(second) });
+        const rate = (second: number) => ({ since: at(second - 10), calls: 2 });
+        assert.ok(await store().insertWithin(command(100), rate(100)));
+        assert.ok(await store().insertWithin(command(101), rate(101)));
+        assert.equal(await store().insertWithin(command(102), rate(102)), undefined, 'two in the last 10 s');
+        assert.equal((await store().list({ userId: owner, status: undefined, limit: 10 })).length, 2, 'the refused one was not stored');
+        assert.ok(await store().insertWithin(command(111), rate(111)), 'the first one left the window');
+        assert.equal(await store().insertWithin(command(111), { since: at(100), calls: 2 }), undefined, 'the ones at 101 s and 111 s');
+      });
+
+      it('moves a command to pending only while its user has fewer pending than the cap', async () => {
+        const owner = Number(legacyDb.prepare("INSERT INTO users (username, name, email, password) VALUES (?, 'P', ?, 'h')").run(`p-${name}`, `p-${name}@x.io`).lastInsertRowid);
+        const insertOwn = () => store().insert({ userId: owner, toolName: 'terminal_command', command: 'mkdir p', params: '{}', at: at(0) });
+        const first = await insertOwn();
+        assert.equal((await store().awaitApproval(first.id, binding(at(1000)), at(1), 1))?.status, 'pending_approval');
+        const second = await insertOwn();
+        assert.equal(await store().awaitApproval(second.id, binding(at(1000)), at(1), 1), undefined);
+        assert.equal((await store().find(second.id))?.status, 'executing', 'left for the caller to reject');
+        assert.equal(await store().binding(second.id), undefined, 'nothing approvable was stored for it');
+        await store().reject(first.id, at(2));
+        assert.equal((await store().awaitApproval(second.id, binding(at(1000)), at(3), 1))?.status, 'pending_approval');
+        await store().reject(second.id, at(4));
+      });
+
+      it('never lists more than MAX_LIST_LIMIT rows, whatever the caller asks', async () => {
+        const owner = Number(legacyDb.prepare("INSERT INTO users (username, name, email, password) VALUES (?, 'L', ?, 'h')").run(`l-${name}`, `l-${name}@x.io`).lastInsertRowid);
+        const many = legacyDb.prepare("INSERT INTO mcp_commands (user_id, tool_name, command, params, status, created_at, updated_at) VALUES (?, 'terminal_command', 'ls', '{}', 'executed', ?, ?)");
+        legacyDb.transaction(() => {
+          for (let i = 0; i < MAX_LIST_LIMIT + 5; i++) many.run(owner, at(0), at(0));
+        })();
+        assert.equal((await store().list({ userId: owner, status: undefined, limit: 100_000 })).length, MAX_LIST_LIMIT);
       });
 
       it('reads changes after a cursor in (updated_at, id) order', async () => {

@@ -18,6 +18,15 @@ export interface NewCommand {
   readonly at: string;
 }
 
+/**
+ * A user's request rate, judged by the table both backends write: an insert is refused
+ * when the user already has `calls` commands created after `since`.
+ */
+export interface RateWindow {
+  readonly since: string;
+  readonly calls: number;
+}
+
 /** Rows ordered by (updated_at, id) strictly after this point. */
 export interface FeedCursor {
   readonly updatedAt: string;
@@ -34,14 +43,23 @@ export interface CommandStore {
   /** Records a request before it runs: status `executing`. */
   insert(command: NewCommand): Promise<CommandRow>;
   /**
+   * insert, unless the user is over the rate: then undefined, and nothing was stored. One
+   * statement checks and inserts, so two backends cannot both take the last place.
+   */
+  insertWithin(command: NewCommand, rate: RateWindow): Promise<CommandRow | undefined>;
+  /**
    * executing → an end state (executed, failed, rejected), with the result if one ran.
    * Undefined when the row is gone (its user was deleted meanwhile).
    */
   finish(id: number, status: Extract<CommandStatus, 'executed' | 'failed' | 'rejected'>, result: string | null, at: string): Promise<CommandRow | undefined>;
-  /** executing → pending_approval, storing exactly what may be approved. Undefined when the row is gone. */
-  awaitApproval(id: number, binding: ApprovalBinding, at: string): Promise<CommandRow | undefined>;
+  /**
+   * executing → pending_approval, storing exactly what may be approved. With
+   * `maxPending`, only while its user has fewer commands pending than that. Undefined
+   * when the row is gone or the user is at the cap (find tells which).
+   */
+  awaitApproval(id: number, binding: ApprovalBinding, at: string, maxPending?: number): Promise<CommandRow | undefined>;
   find(id: number): Promise<CommandRow | undefined>;
-  /** Newest first (id desc); every user's when userId is undefined. */
+  /** Newest first (id desc); every user's when userId is undefined. At most MAX_LIST_LIMIT rows, whatever `limit` says. */
   list(filter: { userId: number | undefined; status: CommandStatus | undefined; limit: number }): Promise<CommandRow[]>;
   binding(id: number): Promise<ApprovalBinding | undefined>;
   /**

@@ -1,8 +1,9 @@
 import { argvSha256, type CommandClient, type RunOutcome, type ToolInfo } from '../mcp-client.js';
 import type { Logger } from '../logger.js';
 import { recordedTimeout, resultText, toCommand, type Command, type CommandRow } from './command.js';
-import { MAX_TIMEOUT_MS, type ExecuteInput, type ListQuery } from './command-input.js';
+import { MAX_LIST_LIMIT, MAX_TIMEOUT_MS, type ExecuteInput, type ListQuery } from './command-input.js';
 import { MCP_MESSAGES, notAllowed } from './command-messages.js';
+import { DEFAULT_COMMAND_LIMITS, type CommandLimits } from './command-limits.js';
 import type { CommandStore } from './command-store.js';
 
 /** The logged-in user a request acts for; the role is the one read fresh for this request. */
@@ -13,6 +14,7 @@ export interface Actor {
 
 /** What the routes and the socket answer: a body with its status, or the contract's error. */
 export type Reply<T> = { ok: true; status: 200 | 202; body: T } | { ok: false; status: 400 | 403 | 404 | 409 | 503; message: string };
+
 
 /** The part of lib/mcp-client's client the workflow uses. */
 export type CommandRunner = Pick<CommandClient, 'listTools' | 'run' | 'mintApprovalGrant'>;
@@ -28,6 +30,7 @@ export interface CommandWorkflowDeps {
   readonly clock?: () => number;
   /** How long GET /mcp/tools reuses the server's answer. Default 30 s. */
   readonly toolsCacheMs?: number;
+  readonly limits?: Partial<CommandLimits>;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createCommandWorkflow(deps: CommandWorkflowDeps) {
   const { store, runner, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const toolsCacheMs = deps.toolsCacheMs ?? 30_000;
+  const limits: CommandLimits = { ...DEFAULT_COMMAND_LIMITS, ...deps.limits };
   const now = () => new Date(clock()).toISOString();
   const changed = (row: CommandRow): CommandRow => {
     deps.onChange?.(row);
@@ -93,9 +97,12 @@ export function createCommandWorkflow(deps: CommandWorkflowDeps) {
       case 'approval_required':
         if (!approved && outcome.argv && outcome.argvSha256 && outcome.cwd !== undefined) {
           const binding = { argv: outcome.argv, argvSha256: outcome.argvSha256, cwd: outcome.cwd, expiresAt: new Date(clock() + deps.approvalTtlMs).toISOString() };
-          const pending = await store.awaitApproval(row.id, binding, now());
-          if (!pending) throw new CommandGone(row.id);
-          return { ok: true, status: 202, body: toCommand(changed(pending)) };
+          const pending = await store.awaitApproval(row.id, binding, now(), limits.pendingPerUser);
+          if (pending) return { ok: true, status: 202, body: toCommand(changed(pending)) };
+          if (!(await store.find(row.id))) throw new CommandGone(row.id);
+          const full = notAllowed(`${limits.pendingPerUser} of your commands are already waiting for an admin: wait for a decision before asking for more`, 'limits:pending');
+          await finish(row, 'rejected', resultText('', full));
+          return fail(403, full);
         }
         logger.error(log, approved ? 'the MCP server asked again for an approval it was given' : 'the MCP server asked for approval without saying what to approve');
         return { ok: true, status: 200, body: toCommand(await finish(row, 'failed', resultText('', outcome.message))) };
@@ -140,7 +147,13 @@ export function createCommandWorkflow(deps: CommandWorkflowDeps) {
     },
 
     async execute(actor: Actor, input: ExecuteInput): Promise<Reply<Command>> {
-      const row = changed(await store.insert({ userId: actor.id, toolName: input.toolName, command: input.command, params: JSON.stringify(input.params), at: now() }));
+      const rate = { since: new Date(clock() - limits.windowMs).toISOString(), calls: limits.calls };
+      const inserted = await store.insertWithin({ userId: actor.id, toolName: input.toolName, command: input.command, params: JSON.stringify(input.params), at: now() }, rate);
+      if (!inserted) {
+        logger.info({ user: actor.id }, 'a command was refused for the rate limit before it was recorded');
+        return fail(403, notAllowed(`Too many commands: at most ${limits.calls} in ${Math.round(limits.windowMs / 1000)} s; try again shortly`, 'limits:rate'));
+      }
+      const row = changed(inserted);
       return guarded(row, async () => {
         const outcome = await runner.run({ user: { id: actor.id, role: actor.role }, command: input.command, cwd: input.cwd, timeoutMs: input.timeoutMs });
         return settle(row, outcome, false);
@@ -189,7 +202,8 @@ export function createCommandWorkflow(deps: CommandWorkflowDeps) {
 
     async list(actor: Actor, query: ListQuery): Promise<Reply<Command[]>> {
       await expire();
-      const rows = await store.list({ userId: actor.role === 'admin' ? undefined : actor.id, status: query.status, limit: query.limit });
+      const limit = Math.min(Math.max(1, Math.trunc(query.limit)), MAX_LIST_LIMIT);
+      const rows = await store.list({ userId: actor.role === 'admin' ? undefined : actor.id, status: query.status, limit });
       return { ok: true, status: 200, body: rows.map(toCommand) };
     },
 

@@ -5,6 +5,7 @@ import { createCommandClient } from '../mcp-client.js';
 import { createCommandFeed, type CommandFeed } from './command-feed.js';
 import { createCommandSocketServer, type SocketIdentity } from './command-socket.js';
 import type { CommandStore } from './command-store.js';
+import type { CommandLimits } from './command-limits.js';
 import { createCommandWorkflow, type CommandWorkflow } from './command-workflow.js';
 import type { McpClientSettings } from './mcp-settings.js';
 
@@ -22,6 +23,10 @@ export interface McpCommandsDeps {
   readonly allowedOrigins?: readonly string[];
   readonly toolsCacheMs?: number;
   readonly clock?: () => number;
+  /** Per-user rate and pending caps (DEFAULT_COMMAND_LIMITS otherwise). */
+  readonly limits?: Partial<CommandLimits>;
+  /** Open /mcp/ws sockets per user (default 8). */
+  readonly maxSocketsPerUser?: number;
 }
 
 export interface McpCommands {
@@ -71,6 +76,7 @@ export function createMcpCommands(deps: McpCommandsDeps): McpCommands {
   const workflow = createCommandWorkflow({
     store, runner: client, approvalTtlMs: settings.approvalTtlMs, logger, clock, onChange: (row) => feed.notify(row),
     ...(deps.toolsCacheMs !== undefined ? { toolsCacheMs: deps.toolsCacheMs } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
   });
   const sockets = createCommandSocketServer({
     path: MCP_SOCKET_PATH,
@@ -80,6 +86,7 @@ export function createMcpCommands(deps: McpCommandsDeps): McpCommands {
     logger,
     ...(deps.pingIntervalMs !== undefined ? { pingIntervalMs: deps.pingIntervalMs } : {}),
     ...(deps.allowedOrigins ? { allowedOrigins: deps.allowedOrigins } : {}),
+    ...(deps.maxSocketsPerUser !== undefined ? { maxSocketsPerUser: deps.maxSocketsPerUser } : {}),
   });
   return {
     workflow,

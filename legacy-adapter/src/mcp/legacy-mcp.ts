@@ -8,7 +8,7 @@ import { mcpRoutes } from './mcp-routes.js';
 import { createMcpSchema } from './mcp-schema.js';
 import { createSqlCommandStore } from './sql-command-store.js';
 
-export interface LegacyMcpOptions extends Partial<Pick<McpCommandsDeps, 'feedIntervalMs' | 'pingIntervalMs' | 'allowedOrigins' | 'toolsCacheMs' | 'clock'>> {
+export interface LegacyMcpOptions extends Partial<Pick<McpCommandsDeps, 'feedIntervalMs' | 'pingIntervalMs' | 'allowedOrigins' | 'toolsCacheMs' | 'clock' | 'limits' | 'maxSocketsPerUser'>> {
   /** resolveMcpClientSettings(env, secrets): MCP_URL, MCP_TOKEN, JWT_SECRET, MCP_APPROVAL_TTL. */
   readonly settings: McpClientSettings;
 }

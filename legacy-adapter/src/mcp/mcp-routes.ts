@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import { checkExecute, checkListQuery, parseCommandId } from '../../../lib/mcp-commands/command-input.js';
+import { checkExecuteRequest, checkListQuery, parseCommandId } from '../../../lib/mcp-commands/command-input.js';
 import type { Actor, CommandWorkflow, Reply } from '../../../lib/mcp-commands/command-workflow.js';
 import { sendError } from '../../../lib/http/send-error.js';
 import type { LegacyContext } from '../legacy-context.js';
@@ -22,9 +22,8 @@ export function mcpRoutes(ctx: LegacyContext, workflow: CommandWorkflow): Router
   });
 
   router.post('/execute', user, async (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const input = checkExecute(body.tool_name, body.params);
-    if (!input.ok) return sendError(res, 400, input.message);
+    const input = checkExecuteRequest(req.body as Record<string, unknown>);
+    if (!input.ok) return sendError(res, input.status, input.message);
     respond(res, await workflow.execute(actor(res), input.value));
   });
 

@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../../lib/sqlite.js';
 import type { CommandRow } from '../../../lib/mcp-commands/command.js';
-import type { ApprovalBinding, CommandStore, FeedCursor, NewCommand } from '../../../lib/mcp-commands/command-store.js';
+import type { ApprovalBinding, CommandStore, FeedCursor, NewCommand, RateWindow } from '../../../lib/mcp-commands/command-store.js';
+import { MAX_LIST_LIMIT } from '../../../lib/mcp-commands/command-input.js';
 
 interface BindingRow {
   argv_json: string;
@@ -22,14 +23,23 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
     `INSERT INTO mcp_commands (user_id, tool_name, command, params, status, result, approved_by, created_at, updated_at)
      VALUES (?, ?, ?, ?, 'executing', NULL, NULL, ?, ?) RETURNING *`,
   );
+  // The user's calls-th newest command, if created inside the window, means the window is
+  // full; reading it walks the (user_id, id) index backwards, `calls` rows at most.
+  const insertWithin = db.prepare<[number, string, string, string, string, string, number, number, string], CommandRow>(
+    `INSERT INTO mcp_commands (user_id, tool_name, command, params, status, result, approved_by, created_at, updated_at)
+     SELECT ?, ?, ?, ?, 'executing', NULL, NULL, ?, ?
+     WHERE NOT EXISTS (SELECT 1 FROM (SELECT created_at FROM mcp_commands WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?) WHERE created_at > ?)
+     RETURNING *`,
+  );
   const finish = db.prepare<[string, string | null, string, number], CommandRow>(
     'UPDATE mcp_commands SET status = ?, result = ?, updated_at = ? WHERE id = ? RETURNING *',
   );
   const saveBinding = db.prepare<[number, string, string, string, string]>(
     'INSERT OR REPLACE INTO mcp_approvals (command_id, argv_json, argv_sha256, cwd, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const markPending = db.prepare<[string, number], CommandRow>(
-    "UPDATE mcp_commands SET status = 'pending_approval', updated_at = ? WHERE id = ? AND status = 'executing' RETURNING *",
+  const markPending = db.prepare<[string, number, number], CommandRow>(
+    `UPDATE mcp_commands SET status = 'pending_approval', updated_at = ? WHERE id = ? AND status = 'executing'
+     AND (SELECT count(*) FROM mcp_commands p WHERE p.user_id = mcp_commands.user_id AND p.status = 'pending_approval') < ? RETURNING *`,
   );
   const find = db.prepare<[number], CommandRow>('SELECT * FROM mcp_commands WHERE id = ?');
   const binding = db.prepare<[number], BindingRow>('SELECT argv_json, argv_sha256, cwd, expires_at FROM mcp_approvals WHERE command_id = ?');
@@ -61,9 +71,10 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
      ON CONFLICT (session_id) DO UPDATE SET last_active_at = excluded.last_active_at`,
   );
   const touchSession = db.prepare<[string, string]>('UPDATE mcp_sessions SET last_active_at = ? WHERE session_id = ?');
-  const savePending = db.transaction((id: number, b: ApprovalBinding, at: string) => {
-    saveBinding.run(id, JSON.stringify(b.argv), b.argvSha256, b.cwd, b.expiresAt);
-    return markPending.get(at, id);
+  const savePending = db.transaction((id: number, b: ApprovalBinding, at: string, maxPending: number) => {
+    const row = markPending.get(at, id, maxPending);
+    if (row) saveBinding.run(id, JSON.stringify(b.argv), b.argvSha256, b.cwd, b.expiresAt);
+    return row;
   });
   const lists = new Map<string, Statement<unknown[], CommandRow>>();
 
@@ -71,11 +82,14 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
     async insert(c: NewCommand) {
       return insert.get(c.userId, c.toolName, c.command, c.params, c.at, c.at) as CommandRow;
     },
+    async insertWithin(c: NewCommand, rate: RateWindow) {
+      return insertWithin.get(c.userId, c.toolName, c.command, c.params, c.at, c.at, c.userId, rate.calls - 1, rate.since);
+    },
     async finish(id, status, result, at) {
       return finish.get(status, result, at, id);
     },
-    async awaitApproval(id, b, at) {
-      return savePending(id, b, at);
+    async awaitApproval(id, b, at, maxPending = Number.MAX_SAFE_INTEGER) {
+      return savePending(id, b, at, maxPending);
     },
     async find(id) {
       return find.get(id);
@@ -88,7 +102,7 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
         statement = db.prepare<unknown[], CommandRow>(`SELECT * FROM mcp_commands ${where.length ? `WHERE ${key}` : ''} ORDER BY id DESC LIMIT ?`);
         lists.set(key, statement);
       }
-      const args = [...(userId === undefined ? [] : [userId]), ...(status === undefined ? [] : [status]), limit];
+      const args = [...(userId === undefined ? [] : [userId]), ...(status === undefined ? [] : [status]), Math.min(limit, MAX_LIST_LIMIT)];
       return statement.all(...args);
     },
     async binding(id) {

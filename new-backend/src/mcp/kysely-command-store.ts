@@ -1,5 +1,6 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { ApprovalBinding, CommandStore } from '../../../lib/mcp-commands/command-store.js';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { MAX_LIST_LIMIT } from '../../../lib/mcp-commands/command-input.js';
+import type { ApprovalBinding, CommandStore, RateWindow } from '../../../lib/mcp-commands/command-store.js';
 import type { Database } from '../db/schema.js';
 
 /** The command's approval is stored and has not expired at `at`. */
@@ -26,19 +27,41 @@ export function createKyselyCommandStore(db: Kysely<Database>): CommandStore {
         .executeTakeFirstOrThrow();
     },
 
+    async insertWithin(c, rate: RateWindow) {
+      // One statement: the user's calls-th newest command, if created inside the window,
+      // means the window is full (read backwards on the (user_id, id) index).
+      const full = db.selectFrom('mcp_commands').select('created_at').where('user_id', '=', c.userId)
+        .orderBy('id', 'desc').limit(1).offset(rate.calls - 1).as('nth');
+      return db.insertInto('mcp_commands')
+        .columns(['user_id', 'tool_name', 'command', 'params', 'status', 'result', 'approved_by', 'created_at', 'updated_at'])
+        .expression(db.selectNoFrom((eb) => [
+          eb.val(c.userId).as('user_id'), eb.val(c.toolName).as('tool_name'), eb.val(c.command).as('command'), eb.val(c.params).as('params'),
+          eb.val('executing').as('status'), sql<null>`NULL`.as('result'), sql<null>`NULL`.as('approved_by'), eb.val(c.at).as('created_at'), eb.val(c.at).as('updated_at'),
+        ]).where((eb) => eb.not(eb.exists(eb.selectFrom(full).select('nth.created_at').where('nth.created_at', '>', rate.since)))))
+        .returningAll()
+        .executeTakeFirst();
+    },
+
     async finish(id, status, result, at) {
       return db.updateTable('mcp_commands').set({ status, result, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirst();
     },
 
-    async awaitApproval(id, b: ApprovalBinding, at) {
+    async awaitApproval(id, b: ApprovalBinding, at, maxPending = Number.MAX_SAFE_INTEGER) {
       return db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('mcp_commands').set({ status: 'pending_approval', updated_at: at })
+          .where('id', '=', id).where('status', '=', 'executing')
+          .where((eb) => eb(
+            eb.selectFrom('mcp_commands as p').select((p) => p.fn.countAll<number>().as('n'))
+              .whereRef('p.user_id', '=', 'mcp_commands.user_id').where('p.status', '=', 'pending_approval'),
+            '<', maxPending,
+          ))
+          .returningAll().executeTakeFirst();
+        if (!row) return undefined;
         const binding = { argv_json: JSON.stringify(b.argv), argv_sha256: b.argvSha256, cwd: b.cwd, expires_at: b.expiresAt };
         await trx.insertInto('mcp_approvals').values({ command_id: id, ...binding })
           .onConflict((oc) => oc.column('command_id').doUpdateSet(binding))
           .execute();
-        return trx.updateTable('mcp_commands').set({ status: 'pending_approval', updated_at: at })
-          .where('id', '=', id).where('status', '=', 'executing')
-          .returningAll().executeTakeFirst();
+        return row;
       });
     },
 
@@ -50,7 +73,7 @@ export function createKyselyCommandStore(db: Kysely<Database>): CommandStore {
       let query = db.selectFrom('mcp_commands').selectAll();
       if (userId !== undefined) query = query.where('user_id', '=', userId);
       if (status !== undefined) query = query.where('status', '=', status);
-      return query.orderBy('id', 'desc').limit(limit).execute();
+      return query.orderBy('id', 'desc').limit(Math.min(limit, MAX_LIST_LIMIT)).execute();
     },
 
     async binding(id) {

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { checkExecute, checkListQuery, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, parseCommandId } from '../../../lib/mcp-commands/command-input.js';
+import { checkExecuteRequest, checkListQuery, DEFAULT_LIST_LIMIT, MAX_EXECUTE_BYTES, MAX_LIST_LIMIT, parseCommandId } from '../../../lib/mcp-commands/command-input.js';
 import { MCP_MESSAGES } from '../../../lib/mcp-commands/command-messages.js';
 import type { Actor, CommandWorkflow, Reply } from '../../../lib/mcp-commands/command-workflow.js';
 import { ErrorBody } from '../auth/auth-schemas.js';
@@ -30,9 +30,8 @@ export function mcpRoutes(ctx: NewBackendContext, workflow: CommandWorkflow): Ro
 
   const tools: RequestHandler = async (_req, res) => respond(res, await workflow.tools(actor(res)));
   const execute: RequestHandler = async (req, res) => {
-    const body = bodyObject(req);
-    const input = checkExecute(body.tool_name, body.params);
-    if (!input.ok) return sendError(res, 400, input.message);
+    const input = checkExecuteRequest(bodyObject(req));
+    if (!input.ok) return sendError(res, input.status, input.message);
     respond(res, await workflow.execute(actor(res), input.value));
   };
   const list: RequestHandler = async (req, res) => {
@@ -61,9 +60,10 @@ export function mcpRoutes(ctx: NewBackendContext, workflow: CommandWorkflow): Ro
       responses: {
         200: { description: 'It ran: `executed` (exit 0) or `failed`, with its result.', schema: Command },
         202: { description: 'It waits for an admin: `pending_approval`.', schema: Command },
-        400: err('`tool_name is required`, `Unknown tool: <name>`, `params.command is required`, or another params rule; or the MCP server found the command malformed (e.g. an unterminated quote).'),
+        400: err('`tool_name is required`, `Unknown tool: <name>`, `params.command is required`, `Unknown parameter: params.<key> (known: command, cwd, timeout_ms)`, or another params rule; or the MCP server found the command malformed (e.g. an unterminated quote). Nothing is recorded for a request refused here.'),
         401: r401,
-        403: err('`Command not allowed: <reason> (rule <id>)`: the command policy refused it; the record says `rejected`.'),
+        403: err('`Command not allowed: <reason> (rule <id>)`: the command policy refused it (the record says `rejected`); or too many commands (`limits:rate`, nothing recorded) or too many waiting for approval (`limits:pending`).'),
+        413: err(`\`${MCP_MESSAGES.tooLarge}\`: the request is over ${MAX_EXECUTE_BYTES / 1024} KiB as JSON.`),
         503: err(`\`${MCP_MESSAGES.unavailable}\`: the record says \`failed\`.`),
       },
       handlers: [ctx.requireUser, execute],

@@ -49,7 +49,7 @@ export const ExecuteRequest = named(
       command: z.string().min(1).max(MAX_COMMAND_CHARS).describe('One program and its arguments, e.g. "ls -la". No shell: operators are refused.'),
       cwd: z.string().max(MAX_CWD_CHARS).optional().describe('Relative to the workspace; default its root.'),
       timeout_ms: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional().describe('Capped by the command policy.'),
-    }),
+    }).strict().describe('No other key: an unknown one is refused (400).'),
   }),
   'ExecuteRequest',
 );

@@ -5,7 +5,7 @@ import { createKyselyCommandStore } from './kysely-command-store.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { bearerSocketIdentity } from './socket-identity.js';
 
-export interface NewBackendMcpOptions extends Partial<Pick<McpCommandsDeps, 'feedIntervalMs' | 'pingIntervalMs' | 'allowedOrigins' | 'toolsCacheMs' | 'clock'>> {
+export interface NewBackendMcpOptions extends Partial<Pick<McpCommandsDeps, 'feedIntervalMs' | 'pingIntervalMs' | 'allowedOrigins' | 'toolsCacheMs' | 'clock' | 'limits' | 'maxSocketsPerUser'>> {
   /** resolveMcpClientSettings(env, secrets): MCP_URL, MCP_TOKEN, JWT_SECRET, MCP_APPROVAL_TTL. */
   readonly settings: McpClientSettings;
 }
