@@ -83,7 +83,7 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
   });
   if (!server) throw new Error('http-proxy-middleware did not run its plugins');
   const proxyServer: Server = server;
-  const retryOptions = { target, agent, changeOrigin: true, xfwd: false, selfHandleResponse: true };
+  const webOptions = { target, agent, changeOrigin: true, xfwd: false, selfHandleResponse: true };
 
   let inflight = 0;
   let retired = false;
@@ -96,14 +96,14 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
     href: url.href,
     agent,
     forward(req, res) {
-      // The middleware never calls `next` without an error; it cannot reject.
-      void middleware(req, res, (err?: unknown) => {
-        if (err) proxyServer.emit('error', err as Error, req, res);
-      });
+      // Straight to the middleware's http-proxy server, as `retry` does: the middleware's own
+      // request path is an async function awaiting its router and path rewrite (three
+      // promises and microtask turns per request) for options that are fixed here.
+      proxyServer.web(req, res, webOptions);
     },
     retry(req, res) {
       // The first attempt consumed the (empty) request stream: send an empty one instead.
-      proxyServer.web(req, res, { ...retryOptions, buffer: Readable.from([]) });
+      proxyServer.web(req, res, { ...webOptions, buffer: Readable.from([]) });
     },
     upgrade(req, socket, head) {
       middleware.upgrade(req, socket as Socket, head);

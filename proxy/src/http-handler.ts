@@ -45,17 +45,15 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
     const aborted = !res.writableFinished && !ex.failure;
     const status = res.headersSent ? res.statusCode : 0;
     metrics.request(ctx.routeName, ctx.backend.name, aborted ? 0 : status, durationMs / 1000);
-    if (logger.isLevelEnabled('info')) {
-      logger.info(
-        {
-          reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status,
-          ms: Math.round(durationMs * 10) / 10,
-          ...(ex.failure ? { upstreamError: ex.failure.kind } : {}),
-          ...(aborted ? { aborted: true } : {}),
-          ...(ex.attempts > 1 ? { retried: true } : {}),
-        },
-        `${ctx.method} ${ctx.path} ${status || '-'} ${ctx.backend.name}`,
-      );
+    if (requestLog.isLevelEnabled('info')) {
+      const line: RequestLine = {
+        reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status,
+        ms: Math.round(durationMs * 10) / 10,
+      };
+      if (ex.failure) line.upstreamError = ex.failure.kind;
+      if (aborted) line.aborted = true;
+      if (ex.attempts > 1) line.retried = true;
+      requestLog.info(line, `${ctx.method} ${ctx.path} ${status || '-'} ${ctx.backend.name}`);
     }
     if (hooks.after.length) {
       const outcome = { status, durationMs, aborted, failure: ex.failure, retried: ex.attempts > 1 };
@@ -68,6 +66,10 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
       }
     }
   }
+
+  // The request line holds no header, cookie or body, so it skips the logger's redaction,
+  // whose wildcard path (`*.password`) would otherwise run on each of its fields.
+  const requestLog = logger.child({}, { redact: [] });
 
   function forward(ex: Exchange, forwarder: BackendProxy, req: IncomingMessage, res: ServerResponse): void {
     // A beforeForward hook may have answered, or the client may have left meanwhile.
@@ -105,6 +107,20 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
       if (!res.headersSent) sendJsonError(res, 500, 'Internal Server Error', { 'x-backend': ctx.backend.name, 'x-request-id': requestId });
     });
   };
+}
+
+/** The proxy's one log line per request. */
+interface RequestLine {
+  reqId: string;
+  method: string;
+  path: string;
+  route: string;
+  backend: string;
+  status: number;
+  ms: number;
+  upstreamError?: string;
+  aborted?: true;
+  retried?: true;
 }
 
 export function newExchange(ctx: ForwardContext, backend: BackendProxy): Exchange {
