@@ -165,14 +165,17 @@ describe('redis session store (connect-redis format)', () => {
     await client.set(`${PREFIX}broken`, '{"cookie":', { expiration: { type: 'EX', value: 60 } });
     await client.set(`${PREFIX}array`, '[1,2]', { expiration: { type: 'EX', value: 60 } });
     await client.set(`${PREFIX}number`, '42', { expiration: { type: 'EX', value: 60 } });
+    await client.hSet(`${PREFIX}hash`, 'cookie', '{}');
     for (let i = 0; i < 3; i++) {
+      assert.equal(await store.get('hash', Date.now(), undefined), undefined);
       assert.equal(await store.get('broken', Date.now(), undefined), undefined);
       assert.equal(await store.get('array', Date.now(), undefined), undefined);
       assert.equal(await store.get('number', Date.now(), undefined), undefined);
     }
     const warned = logs.filter((l) => l.includes('is not an express-session JSON object'));
-    assert.equal(warned.length, 3, warned.join('\n'));
-    assert.match(warned[0]!, /shop:sess:broken.*invalid JSON/);
+    assert.equal(warned.length, 4, warned.join('\n'));
+    assert.match(warned.find((l) => l.includes('shop:sess:broken'))!, /invalid JSON/);
+    assert.match(warned.find((l) => l.includes('shop:sess:hash'))!, /not a string key/);
   });
 
   it('a Redis that dies is a quick store error, one log line for the outage, and reads resume once it is back', async () => {

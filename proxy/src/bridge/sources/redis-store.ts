@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { createClient, ErrorReply } from 'redis';
 import type { Logger } from '../../../../lib/logger.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
@@ -87,7 +87,7 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
     } catch (err) {
       const reason = describe(err);
       // A reply error (WRONGTYPE, NOAUTH…) is Redis answering: not an outage, but still no read.
-      if (!(err instanceof Error && err.name.endsWith('ErrorReply'))) markDown(reason);
+      if (!(err instanceof ErrorReply)) markDown(reason);
       throw new Error(`redis session store at ${where}: ${reason}`, { cause: err });
     }
   }
@@ -104,7 +104,18 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
     async get(sid, nowMs) {
       const key = prefix + sid;
       // One round trip: the client writes both commands together.
-      const [raw, pttl] = await run(() => Promise.all([client.get(key), client.pTTL(key)]));
+      let raw: string | null;
+      let pttl: number;
+      try {
+        [raw, pttl] = await run(() => Promise.all([client.get(key), client.pTTL(key)]));
+      } catch (err) {
+        // The app, or something else, keeps another type under this key: not a session.
+        if (err instanceof Error && err.cause instanceof ErrorReply && err.cause.message.startsWith('WRONGTYPE')) {
+          reportMalformed(key, 'not a string key');
+          return undefined;
+        }
+        throw err;
+      }
       if (raw === null || pttl === -2) return undefined;
       const data = parseSession(raw);
       if (typeof data === 'string') {
