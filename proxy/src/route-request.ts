@@ -6,13 +6,12 @@ import { DEFAULT_ROUTE, type BackendChoice, type ForwardContext } from './forwar
 import type { HostCheck } from './allowed-hosts.js';
 import type { Identify } from './identify.js';
 import { applyRequestHeaderPolicy } from './request-headers.js';
+import { isReservedPath } from './reserved-paths.js';
 import type { RoutingState } from './routing-state.js';
 import { teeStream, type TeedBody } from './tee-stream.js';
 
 /** Where the proxy's own endpoints live; never forwarded. */
 export const ADMIN_PREFIX = '/__proxy';
-/** Where the legacy adapter middleware answers the proxy: the proxy's private business, never a client's. */
-export const ADAPTER_PREFIX = '/__strangler';
 
 export const MISDIRECTED = 'Misdirected Request: this host name is not served here; add it to PUBLIC_HOSTS';
 
@@ -57,7 +56,7 @@ export function routeRequest(
   req.url = search ? path + search : path;
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return { kind: 'admin' };
   if (options.hosts && !options.hosts(req.headers.host)) return { kind: 'refuse', status: 421, message: MISDIRECTED, detail: `Host ${JSON.stringify(req.headers.host ?? null)} is not an allowed host name` };
-  if (isAdapterPath(path)) return { kind: 'refuse', status: 404, message: 'Not found', detail: 'the legacy adapter\'s endpoints are the proxy\'s own' };
+  if (isReservedPath(path, state.table)) return { kind: 'refuse', status: 404, message: 'Not found', detail: 'the legacy adapter\'s endpoints are the proxy\'s own' };
 
   const method = req.method ?? 'GET';
   const { table, generation } = state;
@@ -72,12 +71,6 @@ export function routeRequest(
   applyRequestHeaderPolicy(req.headers, { requestId, clientAddress: req.socket.remoteAddress, encrypted: options.behindTls === true || (req.socket as TLSSocket).encrypted === true, upgrade: res === undefined });
   const ctx = new RequestContext(requestId, res ? 'http' : 'upgrade', req, res, method, path, search, match.route, backend, choice, table, generation, startedAt, identity);
   return { kind: 'forward', ctx, backend: forwarder };
-}
-
-/** Express matches mount paths case-insensitively, so `/__STRANGLER/x` would reach the adapter too. */
-function isAdapterPath(path: string): boolean {
-  if (path.length < ADAPTER_PREFIX.length || path.charCodeAt(1) !== 0x5f /* _ */) return false;
-  return path.slice(0, ADAPTER_PREFIX.length).toLowerCase() === ADAPTER_PREFIX && (path.length === ADAPTER_PREFIX.length || path[ADAPTER_PREFIX.length] === '/');
 }
 
 /** A class, not a literal with closures: one allocation per request on the hot path. */
