@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sign } from 'cookie-signature';
 import { parse } from 'yaml';
-import { ApiClient, freePorts, runProcess, runTsx, tempDir, type WatchedProcess } from '../../test/kit/index.js';
-import { startRedisServer, type RunningRedis } from '../../test/kit/redis-server.js';
+import { ApiClient, freePorts, runProcess, runTsx, startRedisServer, tempDir, type RunningRedis, type WatchedProcess } from '../../test/kit/index.js';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const NEW_SECRET = 'shop-session-secret-2026-rotated-in';

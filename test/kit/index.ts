@@ -7,3 +7,4 @@ export { launchBrowser, CHROMIUM_PATH } from './browser.js';
 export { startNewBackend, bearer, TEST_JWT_SECRETS, NEW_BACKEND_ADMIN, type RunningNewBackend, type NewBackendUser, type StartNewBackendOptions } from './new-backend.js';
 export { freePorts } from './ports.js';
 export { runProcess, runTsx, type WatchedProcess } from './process.js';
+export { startRedisServer, type RunningRedis } from './redis-server.js';

@@ -6,8 +6,7 @@ import express from 'express';
 import session from 'express-session';
 import { pino } from 'pino';
 import { createClient } from 'redis';
-import { startServer, type RunningServer } from '../../../../test/kit/index.js';
-import { startRedisServer, type RunningRedis } from '../../../../test/kit/redis-server.js';
+import { startRedisServer, startServer, type RunningRedis, type RunningServer } from '../../../../test/kit/index.js';
 import { createRedisSessionStore } from './redis-store.js';
 import type { SessionStore } from './session-store.js';
 
