@@ -1,15 +1,11 @@
+import type { CommandResult } from '../mcp-client.js';
+
 /** The five statuses of DESIGN §2, in the order a command can pass through them. */
 export const COMMAND_STATUSES = ['pending_approval', 'rejected', 'executing', 'executed', 'failed'] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
-/** The contract's `result`: what a program that ran left behind. */
-export interface CommandResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exit_code: number | null;
-  readonly duration_ms: number;
-  readonly truncated: boolean;
-}
+// The contract's `result` is defined once, by the MCP client that produces it.
+export type { CommandResult } from '../mcp-client.js';
 
 /** A row of `mcp_commands` as both backends read it (params and result are JSON text). */
 export interface CommandRow {

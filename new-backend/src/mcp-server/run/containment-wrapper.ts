@@ -1,5 +1,5 @@
 import { checkBinary } from '../policy/check-binary.js';
-import type { RunRequest, RunnerOptions } from './process-runner.js';
+import type { RunRequest, RunnerOptions } from './run-request.js';
 
 /**
  * `setpriv --no-new-privs --pdeathsig=KILL -- prlimit <limits> -- <program> <args>` (P5):

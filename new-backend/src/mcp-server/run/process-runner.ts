@@ -2,30 +2,11 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { CappedOutput } from './capped-output.js';
 import { detectWrappers, wrap } from './containment-wrapper.js';
+import type { RunnerOptions, RunRequest } from './run-request.js';
 import { sanitizeOutput } from './sanitize-output.js';
 
-export interface ResourceLimits {
-  readonly cpuSeconds: number;
-  readonly fileSizeBytes: number;
-  readonly openFiles: number;
-  readonly processes?: number | undefined;
-}
-
-export interface RunRequest {
-  /** Absolute path of the program (never looked up in PATH). */
-  readonly file: string;
-  readonly args: readonly string[];
-  /** Real path of the working directory, already confined to the workspace. */
-  readonly cwd: string;
-  /** HOME for the program: the workspace, so dotfiles it writes stay there. */
-  readonly home: string;
-  readonly timeoutMs: number;
-  /** stdout and stderr together; each stream keeps half. */
-  readonly maxOutputBytes: number;
-  readonly limits: ResourceLimits;
-  /** Aborting (a cancelled request, a closed session) kills the process group. */
-  readonly signal?: AbortSignal | undefined;
-}
+// The request and options types live a level down, shared with the containment wrapper.
+export type { ResourceLimits, RunnerOptions, RunRequest } from './run-request.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -52,13 +33,6 @@ export interface ProcessRunner {
   killAll(): Promise<void>;
   /** How runs are wrapped: `setpriv+prlimit`, or `none` where util-linux is missing. */
   readonly containment: 'setpriv+prlimit' | 'none';
-}
-
-export interface RunnerOptions {
-  /** Between SIGTERM and SIGKILL on timeout (P3). */
-  readonly killGraceMs?: number;
-  /** Override the wrapper binaries; null runs programs unwrapped. */
-  readonly wrappers?: { readonly setpriv: string; readonly prlimit: string } | null;
 }
 
 const SAFE_ENV_PATH = '/usr/bin:/bin';
