@@ -222,6 +222,10 @@ describe('redis session store (connect-redis format)', () => {
     const started = Date.now();
     await assert.rejects(nowhere.get('x', Date.now(), undefined), /ECONNREFUSED|offline/);
     assert.ok(Date.now() - started < 1000);
+    // Once the first attempt has failed, no read waits for a connection.
+    const then = Date.now();
+    for (let i = 0; i < 5; i++) await assert.rejects(nowhere.get('x', Date.now(), undefined), /offline/);
+    assert.ok(Date.now() - then < 750, `5 reads took ${Date.now() - then} ms`);
     await nowhere.close();
     await assert.rejects(nowhere.get('x', Date.now(), undefined), /closed/);
     assert.equal(logsHere.filter((l) => l.includes('cannot be read')).length, 1);

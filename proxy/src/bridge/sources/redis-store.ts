@@ -69,17 +69,21 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
   client.on('ready', markUp);
 
   let closed = false;
-  let everReady = false;
-  // The first connection is awaited (briefly) by the first commands, so a proxy that has just
-  // started does not answer its first requests as if Redis were down.
+  // The first connection attempt is awaited (briefly) by the first commands, so a proxy that
+  // has just started does not answer its first requests as if Redis were down. Once it has
+  // succeeded or failed, commands never wait for a connection.
+  let firstAttempt: Promise<void> | undefined = new Promise<void>((resolve) => {
+    client.once('ready', resolve);
+    client.once('error', () => resolve());
+  }).then(() => { firstAttempt = undefined; });
   const connecting = client.connect().then(
-    () => { everReady = true; },
+    () => undefined,
     (err: unknown) => { if (!closed) markDown(describe(err)); },
   );
 
   async function run<T>(command: () => Promise<T>): Promise<T> {
     if (closed) throw new Error(`redis session store at ${where} is closed`);
-    if (!everReady) await Promise.race([connecting, delay(timeout)]);
+    if (firstAttempt) await Promise.race([firstAttempt, delay(timeout)]);
     try {
       const result = await command();
       markUp();
