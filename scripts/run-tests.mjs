@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts file with Node's own test runner. Node 20 does not expand globs,
-// so the files are listed here. Pass substrings to run only matching files:
+// so the files are listed here. Pass substrings to run only matching files, and `!substring`
+// to leave files out:
 //   npm run test:only -- proxy/ contract
+//   npm run test:only -- '!test/package/'
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,11 +23,14 @@ function walk(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith('!'));
+const excluded = args.filter((a) => a.startsWith('!')).map((a) => a.slice(1));
 const files = roots.flatMap((r) => walk(r, [])).sort()
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => !excluded.some((s) => f.includes(s)));
 if (files.length === 0) {
-  console.error(`no test files match ${filters.join(' ')}`);
+  console.error(`no test files match ${args.join(' ')}`);
   process.exit(1);
 }
 const child = spawn(process.execPath, [
