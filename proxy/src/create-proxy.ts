@@ -94,6 +94,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   let state = nextRoutingState(undefined, first.table, pool);
   let lastError: ReloadError | undefined;
   source.accept(first);
+  for (const extension of extensions) extension.onTable?.(first.table);
 
   function reload({ force = false } = {}): ReloadResult {
     const next = source.read({ force });
@@ -109,6 +110,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     const before = state.table;
     state = nextRoutingState(state, next.table, pool);
     source.accept(next);
+    for (const extension of extensions) extension.onTable?.(next.table);
     lastError = undefined;
     metrics.reload('success');
     const changes = diffTables(before, next.table);

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Router } from 'express';
+import type { RouteTable } from './config/index.js';
 import type { ForwardContext, ForwardOutcome } from './forward-context.js';
 
 /** An upstream answer before the client sees it. */
@@ -33,6 +34,8 @@ export interface ProxyExtension {
   onResponseHeaders?(ctx: ForwardContext, upstream: UpstreamResponse): void | Promise<void>;
   /** The exchange is over (answered, failed, or abandoned by the client). Must not throw. */
   afterResponse?(ctx: ForwardContext, outcome: ForwardOutcome): void;
+  /** A routing table is in force: the first one when the proxy is built, then each reload's. */
+  onTable?(table: RouteTable): void;
   /** Adds admin endpoints under `/__proxy/` (behind the admin token), e.g. `GET /diffs`. */
   registerAdmin?(router: Router): void;
   close?(): void | Promise<void>;

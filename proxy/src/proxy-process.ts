@@ -82,6 +82,7 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
     proxy.reload({ force: true });
   });
 
+  await shadow.ready(); // copies sent while the shadow thread loads would prove nothing
   const bound = await listen(server, port, host, 'PROXY_PORT');
   const table = proxy.table();
   logger.info(

@@ -10,8 +10,10 @@ import { shownPath } from './routes-file.js';
 export const usage = `strangler diff-report [--route R] [--since 1h] [--json] [--fail-under PCT] [--file diffs.db]
 
 Summarises the shadow comparisons the proxy recorded: per route how many requests were
-shadowed, the share that matched, mismatches, shadow errors and dropped copies; then the
-paths that differ most, three sample mismatches with both values, and learned noise.
+shadowed, the share that matched, mismatches, raced comparisons (they differed while a
+write went through the proxy: left out of the match rate), shadow errors and dropped
+copies; then the paths that differ most, three sample mismatches with both values, and
+learned noise.
 
   --route R          one route only
   --since D          only comparisons since D: 30m, 1h, 2d, or an ISO date
@@ -75,13 +77,16 @@ function printReport(io: CliIo, report: DiffReport, c: Paint & { cyan(s: string)
     return;
   }
   const table = new Table({
-    head: ['route', 'shadowed', 'matched', 'mismatched', 'shadow errors', 'dropped', 'oversized', 'avg ms (primary / shadow)'],
+    head: ['route', 'shadowed', 'matched', 'mismatched', 'raced', 'shadow errors', 'dropped', 'oversized', 'avg ms (primary / shadow)'],
     style: { head: io.color ? ['cyan'] : [], border: io.color ? ['grey'] : [] },
   });
   for (const r of report.routes) {
-    table.push([r.route, r.shadowed, rate(r, c), r.mismatched, errors(r), r.dropped, r.oversized, `${ms(r.primaryMsAvg)} / ${ms(r.shadowMsAvg)}`]);
+    table.push([r.route, r.shadowed, rate(r, c), r.mismatched, r.raced, errors(r), r.dropped, r.oversized, `${ms(r.primaryMsAvg)} / ${ms(r.shadowMsAvg)}`]);
   }
   io.out(table.toString());
+  if (report.routes.some((r) => r.raced > 0)) {
+    io.out(c.dim('raced: the answers differed while a write went through the proxy, so the backends may have read different data; not counted in matched %.'));
+  }
   for (const r of report.routes) {
     if (r.topPaths.length === 0 && r.samples.length === 0 && r.noise.length === 0) continue;
     io.out('');
@@ -113,7 +118,7 @@ function gate(io: CliIo, report: DiffReport, threshold: number, c: Paint, route:
   for (const r of under) {
     io.err(c.red(r.matchRate === null
       ? `✖ ${r.route}: no comparisons (dropped ${r.dropped}, oversized ${r.oversized}): nothing proves a ${threshold} % match`
-      : `✖ ${r.route}: ${r.matchRate} % matched (${r.matched} of ${r.shadowed}), under ${threshold} %`));
+      : `✖ ${r.route}: ${r.matchRate} % matched (${r.matched} of ${r.shadowed - r.raced}${r.raced ? `, ${r.raced} raced left out` : ''}), under ${threshold} %`));
   }
   if (under.length) return EXIT.failed;
   io.out(c.green(`✔ every route at or above ${threshold} % (${report.routes.map((r) => `${r.route} ${r.matchRate} %`).join(', ')})`));

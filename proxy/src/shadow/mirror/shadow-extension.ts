@@ -6,7 +6,9 @@ import { teeStream } from '../../tee-stream.js';
 import { createDiffsRouter } from '../store/diffs-router.js';
 import { openDiffStore, type DiffStore } from '../store/diff-store.js';
 import { createShadowMetrics, type ShadowMetrics } from './shadow-metrics.js';
-import { createShadower, type Shadower, type ShadowerOptions } from './shadower.js';
+import { createShadower, SHARED_DATABASE, type Shadower, type ShadowerOptions } from './shadower.js';
+import { WriteLog } from './write-log.js';
+import { isSafeMethod } from './shadow-settings.js';
 import type { ThreadStoreOptions } from './shadow-job.js';
 import type { AuthorizeShadow, ShadowTap } from './shadow-settings.js';
 
@@ -24,9 +26,18 @@ export interface ShadowExtensionOptions extends ShadowerOptions {
 
 export interface ShadowExtension extends ProxyExtension {
   readonly shadower: Shadower;
+  /** The writes that went through the proxy, which make a comparison `raced`. */
+  readonly writes: WriteLog;
   readonly store: DiffStore;
   /** Registers `proxy_shadow_requests_total` in the proxy's registry. */
   registerMetrics(registry: Registry): void;
+  /**
+   * Resolves once the shadow thread answers, when a loaded table shadows anything (else at
+   * once), or after `timeoutMs` (default 10 s). Await it before listening: copies sent
+   * while the thread loads reach the shadow backend late, after writes their primaries
+   * never saw, and prove nothing.
+   */
+  ready(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -45,23 +56,46 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
   const store = openDiffStore(diffsPath, options.storeOptions);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   let metrics: ShadowMetrics | undefined = options.registry ? createShadowMetrics(options.registry) : undefined;
+  const writes = new WriteLog();
   const shadower = createShadower({
     ...options,
     diffsPath,
     storeOptions: options.storeOptions,
     // Late-bound: the proxy's registry exists only once the proxy is built.
     metrics: { result: (route, result) => metrics?.result(route, result) },
+    writes,
   });
   const taps = new WeakMap<ForwardContext, ShadowTap>();
+  // Unsafe requests of every route (shadowed or not): they all write to the shared database.
+  const openWrites = new WeakMap<ForwardContext, number>();
+  let warming: Promise<void> | undefined;
+  let closed = false;
 
   return {
     name: 'shadow',
     shadower,
+    writes,
     store,
     registerMetrics(registry) {
       metrics ??= createShadowMetrics(registry);
     },
+    onTable(table) {
+      if (!warming && table.routes.some((r) => r.shadow)) {
+        warming = shadower.warm().catch((err: unknown) => {
+          // The first copy starts a fresh thread; until then nothing is lost.
+          if (!closed) options.logger?.error({ err }, 'shadow: the shadow thread did not start');
+          warming = undefined;
+        });
+      }
+    },
+    async ready(timeoutMs = 10_000) {
+      if (!warming) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([warming, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+    },
     beforeForward(ctx) {
+      if (ctx.kind === 'http' && !isSafeMethod(ctx.method)) openWrites.set(ctx, writes.open(SHARED_DATABASE, ctx.startedAt));
       const settings = ctx.route?.shadow;
       if (!settings || ctx.kind !== 'http') return;
       // Paused while the shadow backend is the one answering (cut over, or a canary request).
@@ -77,6 +111,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
         primary: ctx.backend,
         shadow,
         settings,
+        startedAt: ctx.startedAt,
       });
       if (!tap) return;
       if (hasBody(ctx)) tap.requestBody(ctx.teeRequestBody(maxBodyBytes));
@@ -89,6 +124,11 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
       tap.primaryResponse(upstream.statusCode, { ...upstream.headers }, teeStream(upstream.body, maxBodyBytes));
     },
     afterResponse(ctx, outcome) {
+      const write = openWrites.get(ctx);
+      if (write !== undefined) {
+        openWrites.delete(ctx);
+        writes.close(SHARED_DATABASE, write, outcome.status);
+      }
       const tap = taps.get(ctx);
       if (!tap) return;
       taps.delete(ctx);
@@ -98,6 +138,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
       router.use('/diffs', createDiffsRouter(store));
     },
     async close() {
+      closed = true;
       await shadower.close();
       store.close();
     },

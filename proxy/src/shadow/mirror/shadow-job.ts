@@ -34,12 +34,19 @@ export interface MirrorJob {
   readonly at: number;
 }
 
-/** What became of one mirrored request (its row is already queued for diffs.db on the thread). */
+/**
+ * What became of one mirrored request. Its row is already queued for diffs.db on the
+ * thread, except a mismatch's: that waits for the proxy's verdict (`settle`), because only
+ * the proxy's thread knows which writes went through meanwhile.
+ */
 export interface MirrorOutcome {
-  readonly kind: 'matched' | 'mismatched' | 'error' | 'oversized';
+  /** `raced` only on the proxy's side, once it judged a mismatch (the thread answers `mismatched`). */
+  readonly kind: 'matched' | 'mismatched' | 'raced' | 'error' | 'oversized';
   /** For the proxy's debug line: why the copy failed, or the first differences. */
   readonly error?: ShadowErrorKind;
   readonly differences?: readonly Difference[];
+  /** A mismatch: how long ago (ms, when the reply left) the shadow's answer arrived. */
+  readonly answeredAgoMs?: number;
 }
 
 /** Messages to the shadow thread. Each is answered by a reply with the same id. */
@@ -47,6 +54,8 @@ export type ThreadRequest =
   | { readonly id: number; readonly type: 'mirror'; readonly job: MirrorJob }
   /** Copies that never reached the thread (dropped, oversized), counted in diffs.db. */
   | { readonly id: number; readonly type: 'count'; readonly route: string; readonly kind: ShadowEventKind }
+  /** The verdict on a mismatch (the `mirror` request's id): raced, or a real difference. */
+  | { readonly id: number; readonly type: 'settle'; readonly mirror: number; readonly raced: boolean }
   /** Writes the rows waiting for the next batch now. */
   | { readonly id: number; readonly type: 'flush' }
   /** Writes what is waiting and closes diffs.db: the last message before the thread ends. */

@@ -1,19 +1,19 @@
 import { Counter, type Registry } from 'prom-client';
 
-export type ShadowResult = 'matched' | 'mismatched' | 'error' | 'dropped' | 'oversized';
+export type ShadowResult = 'matched' | 'mismatched' | 'raced' | 'error' | 'dropped' | 'oversized';
 
 /** What the shadower counts; a narrow seam so it does not depend on a registry. */
 export interface ShadowMetrics {
   result(route: string, result: ShadowResult): void;
 }
 
-const RESULTS: readonly ShadowResult[] = ['matched', 'mismatched', 'error', 'dropped', 'oversized'];
+const RESULTS: readonly ShadowResult[] = ['matched', 'mismatched', 'raced', 'error', 'dropped', 'oversized'];
 
 /** `proxy_shadow_requests_total{route,result}` in the given registry (the proxy's own). */
 export function createShadowMetrics(registry: Registry): ShadowMetrics {
   const counter = new Counter({
     name: 'proxy_shadow_requests_total',
-    help: 'Shadow copies by route and result: matched, mismatched, error (shadow failed), dropped (over the bound), oversized (body over the cap).',
+    help: 'Shadow copies by route and result: matched, mismatched, raced (differed around a write), error (shadow failed), dropped (over the bound), oversized (body over the cap).',
     labelNames: ['route', 'result'] as const,
     registers: [registry],
   });

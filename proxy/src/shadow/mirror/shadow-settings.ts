@@ -55,6 +55,8 @@ export interface MirrorStart {
   readonly primary: ShadowBackend;
   readonly shadow: ShadowBackend;
   readonly settings: ShadowSettings;
+  /** `performance.now()` when the client's request arrived (ForwardContext.startedAt); default now. */
+  readonly startedAt?: number;
 }
 
 /** The per-request handle: fed by the proxy as the exchange progresses. */

@@ -82,6 +82,40 @@ describe('shadow thread', () => {
     }
   });
 
+  it('a mismatch is judged on the proxy side: raced is recorded apart and keeps no exchange', async () => {
+    const { thread, diffsPath } = start();
+    const store = openDiffStore(diffsPath);
+    try {
+      const asked: number[] = [];
+      const raced = await thread.mirror(job('/changed', users), (ago) => asked.push(ago) > 0);
+      assert.equal(raced.kind, 'raced');
+      assert.equal(asked.length, 1);
+      assert.ok((asked[0] ?? -1) >= 0 && (asked[0] ?? Infinity) < 5000, `answered ${asked[0]} ms ago`);
+      assert.equal((await thread.mirror(job('/changed', users), () => false)).kind, 'mismatched');
+      let judged = 0;
+      assert.equal((await thread.mirror(job('/users', users), () => ++judged > 0)).kind, 'matched');
+      assert.equal(judged, 0, 'a match needs no verdict');
+      await thread.flush();
+      const [row] = store.summary().routes;
+      assert.deepEqual([row?.shadowed, row?.matched, row?.mismatched, row?.raced], [3, 1, 1, 1]);
+      assert.equal(store.mismatches('users').length, 1, 'only the real mismatch keeps its exchange');
+    } finally {
+      await thread.close();
+      store.close();
+    }
+  });
+
+  it('warm starts the thread before any copy and resolves once it answers', async () => {
+    const { thread } = start();
+    try {
+      assert.equal(thread.running(), false);
+      await thread.warm();
+      assert.equal(thread.running(), true);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('close writes the rows still waiting for their batch', async () => {
     const { thread, diffsPath } = start({ storeOptions: { flushMs: 60_000 } });
     await thread.mirror(job('/users', users));

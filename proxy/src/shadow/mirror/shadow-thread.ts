@@ -2,9 +2,26 @@ import { Worker } from 'node:worker_threads';
 import type { ShadowEventKind } from '../store/diff-record.js';
 import { ownBytes, type MirrorJob, type ThreadStoreOptions, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
 
+/**
+ * Whether a mismatch raced a write, given how long ago (ms) the shadow's answer arrived:
+ * asked on the proxy's thread, which alone sees the writes going through.
+ */
+export type RaceJudge = (answeredAgoMs: number) => boolean;
+
 export interface ShadowThread {
-  /** Sends one mirrored request's copy on the thread, compares, queues the row. Rejects if the thread fails. */
-  mirror(job: MirrorJob): Promise<MirrorOutcome>;
+  /**
+   * Sends one mirrored request's copy on the thread, compares, queues the row; a mismatch
+   * is first judged by `raced` (default: never) and recorded as `raced` or `mismatched`.
+   * Rejects if the thread fails.
+   */
+  mirror(job: MirrorJob, raced?: RaceJudge): Promise<MirrorOutcome>;
+  /**
+   * Starts the thread now (a table that shadows was loaded), so the first copies do not
+   * wait for it to load (under tsx that takes about a second); resolves once it answers.
+   */
+  warm(): Promise<void>;
+  /** Whether a thread runs (tests). */
+  running(): boolean;
   /** Counts a copy that never reached the thread (dropped, oversized) in diffs.db. */
   count(route: string, kind: ShadowEventKind): Promise<void>;
   /** Writes the rows waiting for their batch now (no-op when no thread runs). */
@@ -118,12 +135,24 @@ export function startShadowThread(options: ShadowThreadOptions): ShadowThread {
   }
 
   return {
-    async mirror(job) {
+    async mirror(job, raced = () => false) {
       const own = { ...job, primaryAnswer: { ...job.primaryAnswer, body: ownBytes(job.primaryAnswer.body) }, requestBody: ownBytes(job.requestBody) };
-      const outcome = await call((worker ??= spawn()), { id: nextId++, type: 'mirror', job: own }, [own.primaryAnswer.body.buffer as ArrayBuffer, own.requestBody.buffer as ArrayBuffer]);
+      const on = (worker ??= spawn());
+      const id = nextId++;
+      const outcome = await call(on, { id, type: 'mirror', job: own }, [own.primaryAnswer.body.buffer as ArrayBuffer, own.requestBody.buffer as ArrayBuffer]);
       if (!outcome) throw new Error('the shadow thread answered a copy without its outcome');
-      return outcome;
+      if (outcome.kind !== 'mismatched') return outcome;
+      const verdict = raced(outcome.answeredAgoMs ?? 0);
+      // Nothing to wait for: the thread writes the row; a thread gone meanwhile lost it anyway.
+      on.postMessage({ id: nextId++, type: 'settle', mirror: id, raced: verdict } satisfies ThreadRequest);
+      return verdict ? { ...outcome, kind: 'raced' } : outcome;
     },
+    async warm() {
+      const w = (worker ??= spawn());
+      // Answered once the thread has loaded its modules and opened diffs.db.
+      await call(w, { id: nextId++, type: 'flush' });
+    },
+    running: () => worker !== undefined,
     async count(route, kind) {
       await call((worker ??= spawn()), { id: nextId++, type: 'count', route, kind });
     },

@@ -9,6 +9,7 @@ import { openDiffStore } from '../store/diff-store.js';
 import { createDiffer, type Differ } from '../diff/diff.js';
 import { NoiseBook } from '../diff/noise.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
+import type { DiffRecord } from '../store/diff-record.js';
 import { asBuffer, type CopySpec, type MirrorJob, type MirrorOutcome, type ShadowThreadData, type ThreadReply, type ThreadRequest } from './shadow-job.js';
 
 const port = parentPort;
@@ -31,6 +32,11 @@ const store = openDiffStore(data.diffsPath, data.storeOptions);
 const noise = new NoiseBook(store.loadNoise());
 const differs = new Map<string, Differ>();
 const agents = new Map<string, Agent>();
+/** Mismatches waiting for the proxy's verdict (raced or not), by their mirror request's id. */
+const unsettled = new Map<number, { record: DiffRecord; timer: NodeJS.Timeout }>();
+// The proxy settles each mismatch as soon as its outcome arrives; one it never settles
+// (it failed meanwhile) is written as it stands rather than kept forever.
+const SETTLE_TIMEOUT_MS = 10_000;
 
 function differFor(options: MirrorJob['diff']): Differ {
   const key = JSON.stringify(options);
@@ -56,7 +62,7 @@ function agentFor(origin: string): Agent {
   return agent;
 }
 
-async function compare(job: MirrorJob, differ: Differ): Promise<Comparison> {
+async function compare(job: MirrorJob, differ: Differ): Promise<{ comparison: Comparison; answeredAt: number }> {
   const body = asBuffer(job.requestBody);
   const send = (spec: CopySpec): Promise<CopyResult> => sendCopy({
     origin: new URL(spec.origin),
@@ -68,8 +74,13 @@ async function compare(job: MirrorJob, differ: Differ): Promise<Comparison> {
     maxBytes: job.maxBodyBytes,
     agent: agentFor(spec.origin),
   });
-  const [shadowResult, probeResult] = await Promise.all([send(job.copy), job.probe ? send(job.probe) : undefined]);
-  return compareAnswers({
+  let answeredAt = 0;
+  const shadowAnswer = send(job.copy).then((r) => {
+    answeredAt = performance.now();
+    return r;
+  });
+  const [shadowResult, probeResult] = await Promise.all([shadowAnswer, job.probe ? send(job.probe) : undefined]);
+  const comparison = await compareAnswers({
     request: job.request,
     differ,
     noise,
@@ -81,19 +92,45 @@ async function compare(job: MirrorJob, differ: Differ): Promise<Comparison> {
     maxBodyBytes: job.maxBodyBytes,
     at: job.at,
   });
+  return { comparison, answeredAt };
 }
 
-/** Compares, and queues the result for diffs.db; the proxy gets only what its metrics and log need. */
-async function mirror(job: MirrorJob, differ: Differ): Promise<MirrorOutcome> {
-  const comparison = await compare(job, differ);
+/**
+ * Compares, and queues the result for diffs.db (a mismatch once the proxy has settled it);
+ * the proxy gets only what its metrics, its log and its verdict need.
+ */
+async function mirror(id: number, job: MirrorJob, differ: Differ): Promise<MirrorOutcome> {
+  const { comparison, answeredAt } = await compare(job, differ);
   if (comparison.learned.length) store.saveNoise(comparison.learned);
   if (comparison.kind === 'oversized') {
     store.count(job.request.route, 'oversized');
     return { kind: 'oversized' };
   }
-  store.record(comparison.record);
-  const { error, differences } = comparison.record;
-  return comparison.kind === 'matched' ? { kind: 'matched' } : { kind: comparison.kind, error, differences: differences.slice(0, 5) };
+  const { record } = comparison;
+  const { error, differences } = record;
+  if (comparison.kind === 'matched') {
+    store.record(record);
+    return { kind: 'matched' };
+  }
+  if (comparison.kind === 'error') {
+    store.record(record);
+    return { kind: 'error', error };
+  }
+  const timer = setTimeout(() => settle(id, false), SETTLE_TIMEOUT_MS);
+  timer.unref();
+  unsettled.set(id, { record, timer });
+  return { kind: 'mismatched', differences: differences.slice(0, 5), answeredAgoMs: performance.now() - answeredAt };
+}
+
+/** Writes a settled mismatch: a raced one keeps no exchange (it is no evidence against the shadow). */
+function settle(id: number, raced: boolean): void {
+  const waiting = unsettled.get(id);
+  if (!waiting) return;
+  unsettled.delete(id);
+  clearTimeout(waiting.timer);
+  if (!raced) return store.record(waiting.record);
+  const { exchange: _dropped, ...rest } = waiting.record;
+  store.record({ ...rest, raced: true });
 }
 
 const reply = (message: ThreadReply) => port.postMessage(message);
@@ -104,13 +141,18 @@ port.on('message', (message: ThreadRequest) => {
   if (message.type === 'mirror') {
     // Outside the promise: options the proxy should have refused are a bug, and end the thread.
     const differ = differFor(message.job.diff);
-    mirror(message.job, differ).then((outcome) => reply({ id, ok: true, outcome }), failed(id));
+    mirror(id, message.job, differ).then((outcome) => reply({ id, ok: true, outcome }), failed(id));
     return;
   }
+  // A verdict is posted without waiting for a reply.
+  if (message.type === 'settle') return settle(message.mirror, message.raced);
   try {
     if (message.type === 'count') store.count(message.route, message.kind);
     else if (message.type === 'flush') store.flush();
-    else store.close();
+    else {
+      for (const id of [...unsettled.keys()]) settle(id, false);
+      store.close();
+    }
     reply({ id, ok: true });
   } catch (err) {
     failed(id)(err);

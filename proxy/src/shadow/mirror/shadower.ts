@@ -6,6 +6,7 @@ import { createDiffer, headerValue } from '../diff/diff.js';
 import type { CopySpec, ThreadStoreOptions } from './shadow-job.js';
 import { startShadowThread } from './shadow-thread.js';
 import { NO_METRICS, type ShadowMetrics } from './shadow-metrics.js';
+import { WriteLog } from './write-log.js';
 import { isSafeMethod, type AuthorizeShadow, type BodyCopy, type MirrorStart, type ShadowBackend, type ShadowSettings, type ShadowTap } from './shadow-settings.js';
 
 export interface ShadowerOptions {
@@ -18,12 +19,13 @@ export interface ShadowerOptions {
   /** All captured bodies together (default 64 MiB); past it new copies are dropped. */
   readonly maxBufferedBytes?: number;
   /**
-   * Copies leave this long after their primary's answer was delivered (default 2 ms), in
+   * Copies leave this long after their primary's answer was delivered (default 1 ms), in
    * one batch per timer. Sending at once puts the copy's work (the request, the shadow
    * backend's answer, the comparison) on the same cores in the very moment the client is
    * reading its answer: where the client shares the host (a sidecar proxy, a gateway on
    * the frontend's machine, the bench) that delays the answer it reads (npm run bench:
-   * +0.3 ms p50 at once, none at 1 ms). 0 sends at once.
+   * +0.3 ms p50 at once, none at 1 ms). Longer widens the window in which a write can
+   * slip between the primary's read and the copy's (a `raced` comparison). 0 sends at once.
    */
   readonly dispatchDelayMs?: number;
   /**
@@ -44,11 +46,23 @@ export interface ShadowerDeps extends ShadowerOptions {
   readonly logger?: Logger;
   readonly random?: () => number;
   readonly clock?: () => number;
+  /**
+   * The writes going through the proxy (the extension records them): a mismatch whose
+   * window overlapped one is recorded as `raced`. Default: a log nobody writes to.
+   */
+  readonly writes?: WriteLog;
 }
+
+/** The one write sequence every route shares: they all write to the one shared database. */
+export const SHARED_DATABASE = 'shared';
 
 export interface Shadower {
   /** Whether to mirror this request (method, percent, bounds); a tap to feed, or undefined. */
   begin(start: MirrorStart): ShadowTap | undefined;
+  /** Starts the shadow thread now (a loaded table shadows something); resolves once it answers. */
+  warm(): Promise<void>;
+  /** Whether the shadow thread runs. */
+  threadRunning(): boolean;
   /** Resolves when no copy is being captured, sent or compared (tests, shutdown). */
   idle(): Promise<void>;
   /** Writes the comparisons waiting for their batch to diffs.db now (tests, a report). */
@@ -79,11 +93,12 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
   const maxBufferedBytes = deps.maxBufferedBytes ?? 64 * 1024 * 1024;
   const noiseSample = deps.noiseSample ?? { first: 20, percent: 10 };
-  const dispatchDelayMs = deps.dispatchDelayMs ?? 2;
+  const dispatchDelayMs = deps.dispatchDelayMs ?? 1;
   const metrics = deps.metrics ?? NO_METRICS;
   const random = deps.random ?? Math.random;
   const clock = deps.clock ?? Date.now;
   const authorize = deps.authorizeShadow ?? (() => undefined);
+  const writes = deps.writes ?? new WriteLog();
   const { logger } = deps;
 
   // Copies in flight, plus a noise probe for each.
@@ -137,6 +152,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       return undefined;
     }
     open++;
+    const startedAt = start.startedAt ?? performance.now();
     const headers = copyRequestHeaders(req.headers, start.requestId);
     let requestBody: Promise<BodyCopy> = Promise.resolve(EMPTY_BODY);
     let primary: { status: number; headers: IncomingHttpHeaders; body: Promise<BodyCopy> } | undefined;
@@ -161,7 +177,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       later(() => {
         const accepted = !closed && buffered <= maxBufferedBytes && gate.offer(async () => {
           try {
-            await mirror(start, headers, reqCopy.body, primaryAnswer, durationMs);
+            await mirror(start, startedAt, headers, reqCopy.body, primaryAnswer, durationMs);
           } catch (err) {
             if (!closed) logger?.error({ err, route: start.route, reqId: start.requestId }, 'shadow copy failed');
           } finally {
@@ -198,7 +214,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   }
 
   async function mirror(
-    start: MirrorStart, headers: OutgoingHttpHeaders, body: Buffer,
+    start: MirrorStart, startedAt: number, headers: OutgoingHttpHeaders, body: Buffer,
     primaryAnswer: { status: number; headers: IncomingHttpHeaders; body: Buffer }, primaryMs: number,
   ): Promise<void> {
     const { route, settings } = start;
@@ -216,7 +232,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
       primaryAnswer, primaryMs, copy: await spec(start.shadow), probe, timeoutMs: settings.timeoutMs,
       requestBody: body, maxBodyBytes, at: clock(),
-    });
+    }, (answeredAgoMs) => writes.overlaps(SHARED_DATABASE, startedAt, performance.now() - answeredAgoMs));
     // Counted in diffs.db by the thread; here only the metric and, for a difference, the log line.
     metrics.result(route, outcome.kind);
     if (outcome.kind === 'mismatched' || outcome.kind === 'error') {
@@ -238,6 +254,10 @@ export function createShadower(deps: ShadowerDeps): Shadower {
 
   return {
     begin,
+    warm: async () => {
+      if (!closed) await thread.warm();
+    },
+    threadRunning: () => thread.running(),
     idle,
     flush: () => thread.flush(),
     async close(graceMs = 2000) {

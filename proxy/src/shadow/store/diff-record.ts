@@ -43,6 +43,12 @@ export interface DiffRecord {
   readonly primaryMs: number | undefined;
   readonly shadowMs: number | undefined;
   readonly error: ShadowErrorKind | undefined;
+  /**
+   * The answers differed, but a write went through the proxy between the primary's
+   * arrival and the shadow's answer: the backends may have read different data. Counted
+   * apart, left out of the match rate; `match` is false and no exchange is kept.
+   */
+  readonly raced?: boolean;
   /** The full exchange, for mismatches only. */
   readonly exchange?: Exchange;
 }

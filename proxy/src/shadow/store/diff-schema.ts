@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS diffs (
   omitted INTEGER NOT NULL DEFAULT 0,
   primary_ms REAL,
   shadow_ms REAL,
-  error TEXT
+  error TEXT,
+  raced INTEGER NOT NULL DEFAULT 0 CHECK (raced IN (0, 1))
 );
 CREATE INDEX IF NOT EXISTS diffs_route_at ON diffs (route, at);
 CREATE TABLE IF NOT EXISTS diff_exchanges (
@@ -47,7 +48,20 @@ CREATE TABLE IF NOT EXISTS shadow_noise (
 /** Creates the tables if needed and the SQL function the summary groups paths with. */
 export function prepareDiffSchema(db: SqliteDatabase): void {
   db.exec(DIFF_SCHEMA);
+  // Files written before comparisons knew about writes have no `raced` column.
+  if (!hasColumn(db, 'diffs', 'raced')) {
+    try {
+      db.exec('ALTER TABLE diffs ADD COLUMN raced INTEGER NOT NULL DEFAULT 0 CHECK (raced IN (0, 1))');
+    } catch (err) {
+      // The proxy's reader and the shadow thread open the file at once: one of them adds it.
+      if (!/duplicate column/i.test((err as Error).message)) throw err;
+    }
+  }
   registerDiffFunctions(db);
+}
+
+export function hasColumn(db: SqliteDatabase, table: string, column: string): boolean {
+  return db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM pragma_table_info(?) WHERE name = ?').get(table, column)?.n === 1;
 }
 
 /** `generalize_path('$[3].email')` → `$[*].email`, for grouping in SQL. */

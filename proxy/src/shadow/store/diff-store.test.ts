@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { tempDir } from '../../../../test/kit/index.js';
 import { openDiffStore, type DiffStore, type DiffStoreOptions } from './diff-store.js';
 import type { DiffRecord } from './diff-record.js';
+import { DIFF_SCHEMA } from './diff-schema.js';
+import { openDiffReader } from './open-diff-reader.js';
+import { openDatabase } from '../../../../lib/sqlite.js';
 
 const dir = tempDir('diff-store-');
 after(() => dir.cleanup());
@@ -130,6 +133,50 @@ describe('diff store', () => {
     assert.equal(again.loadNoise().length, 2);
     assert.deepEqual(again.summary().routes[0]?.noise.map((n) => n.pattern), ['$[*].nonce']);
     again.close();
+  });
+
+  it('counts raced comparisons apart: out of the match rate, the paths, the samples and the exports', () => {
+    const store = open();
+    for (let i = 0; i < 3; i++) store.record(row({ at: 1_000_000 + i }));
+    store.record(mismatch('$.name', 1_000_010));
+    const exchange = {
+      request: { method: 'GET', path: '/users' },
+      primary: { status: 200, headers: {}, body: '[]', encoding: 'utf8' as const },
+      shadow: { status: 200, headers: {}, body: '[{}]', encoding: 'utf8' as const },
+    };
+    for (let i = 0; i < 4; i++) store.record(mismatch('$[1]', 1_000_020 + i, { raced: true, exchange }));
+    store.flush();
+    const [users] = store.summary().routes;
+    assert.deepEqual([users?.shadowed, users?.matched, users?.mismatched, users?.raced, users?.errors], [8, 3, 1, 4, 0]);
+    assert.equal(users?.matchRate, 75);
+    assert.deepEqual(users?.topPaths.map((p) => p.path), ['$.name']);
+    assert.deepEqual(users?.samples.map((s) => s.differences[0]?.path), ['$.name']);
+    assert.deepEqual(store.mismatches('users'), []);
+    store.close();
+  });
+
+  it('a route whose comparisons all raced has no match rate', () => {
+    const store = open();
+    store.record(mismatch('$[1]', 1, { raced: true }));
+    store.flush();
+    assert.equal(store.summary().routes[0]?.matchRate, null);
+    store.close();
+  });
+
+  it('adds the raced column to a diffs file written before it existed; a read-only reader of such a file still answers', () => {
+    const path = dir.file('old.db');
+    const old = openDatabase(path);
+    old.exec(DIFF_SCHEMA.replace(/,\s*raced INTEGER[^\n]*/, ''));
+    old.prepare("INSERT INTO diffs (at, route, method, path, primary_backend, shadow_backend, match) VALUES (1, 'users', 'GET', '/users', 'legacy', 'new', 1)").run();
+    old.close();
+    const reader = openDiffReader(path);
+    assert.deepEqual(reader?.queries.summary().routes.map((r) => [r.shadowed, r.raced, r.matchRate]), [[1, 0, 100]]);
+    reader?.close();
+    const store = openDiffStore(path);
+    store.record(mismatch('$[1]', 2, { raced: true }));
+    store.flush();
+    assert.deepEqual(store.summary().routes.map((r) => [r.shadowed, r.raced, r.matchRate]), [[2, 1, 100]]);
+    store.close();
   });
 
   it('drops and counts rows when too many wait for the disk', () => {

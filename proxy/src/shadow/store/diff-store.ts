@@ -56,9 +56,9 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
 
   prepareDiffSchema(db);
   const insertDiff = db.prepare(`INSERT INTO diffs (at, route, method, path, request_id, primary_backend, shadow_backend,
-    primary_status, shadow_status, match, differences, omitted, primary_ms, shadow_ms, error)
+    primary_status, shadow_status, match, differences, omitted, primary_ms, shadow_ms, error, raced)
     VALUES (@at, @route, @method, @path, @requestId, @primaryBackend, @shadowBackend, @primaryStatus, @shadowStatus,
-    @match, @differences, @omitted, @primaryMs, @shadowMs, @error)`);
+    @match, @differences, @omitted, @primaryMs, @shadowMs, @error, @raced)`);
   const insertExchange = db.prepare('INSERT INTO diff_exchanges (diff_id, route, exchange) VALUES (?, ?, ?)');
   const addEvents = db.prepare(`INSERT INTO shadow_events (route, minute, dropped, oversized) VALUES (?, ?, ?, ?)
     ON CONFLICT (route, minute) DO UPDATE SET dropped = dropped + excluded.dropped, oversized = oversized + excluded.oversized`);
@@ -102,8 +102,9 @@ export function createDiffStore(db: SqliteDatabase, options: DiffStoreOptions = 
         primaryMs: row.primaryMs ?? null,
         shadowMs: row.shadowMs ?? null,
         error: row.error ?? null,
+        raced: row.raced ? 1 : 0,
       });
-      if (row.exchange && !row.match) {
+      if (row.exchange && !row.match && !row.raced) {
         insertExchange.run(info.lastInsertRowid, row.route, JSON.stringify(row.exchange));
         withExchanges.add(row.route);
       }
