@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { lifecycleRank, type CommandRow } from './command.js';
-import type { CommandStore } from './command-store.js';
+import { MAX_FEED_PAGE, type CommandStore } from './command-store.js';
 
 export type FeedListener = (row: CommandRow) => void;
 
@@ -18,7 +18,7 @@ export interface CommandFeedOptions {
   /** Called once per poll before reading (e.g. expiring stale approvals). */
   readonly beforePoll?: () => Promise<void>;
   readonly clock?: () => number;
-  /** Rows per read; a full page is followed by the next at once. Default 500. */
+  /** Rows per read (at most MAX_FEED_PAGE, the default); a full page is followed by the next at once. */
   readonly pageSize?: number;
 }
 
@@ -44,7 +44,7 @@ export function createCommandFeed(options: CommandFeedOptions) {
   const { store, logger } = options;
   const intervalMs = options.intervalMs ?? 300;
   const overlapMs = options.overlapMs ?? 10_000;
-  const pageSize = options.pageSize ?? 500;
+  const pageSize = Math.min(options.pageSize ?? MAX_FEED_PAGE, MAX_FEED_PAGE);
   const clock = options.clock ?? Date.now;
   const listeners = new Map<number, Set<FeedListener>>();
   let seen = new Map<number, Seen>();

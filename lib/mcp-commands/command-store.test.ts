@@ -10,7 +10,7 @@ import { createKyselyCommandStore } from '../../new-backend/src/mcp/kysely-comma
 import { openDatabase, type SqliteDatabase } from '../sqlite.js';
 import { tempDir } from '../../test/kit/temp.js';
 import { MAX_LIST_LIMIT } from './command-input.js';
-import type { CommandStore } from './command-store.js';
+import { MAX_FEED_PAGE, type CommandStore } from './command-store.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 const binding = (expiresAt: string) => ({ argv: ['mkdir', 'x'], argvSha256: 'f'.repeat(64), cwd: '.', expiresAt });
@@ -155,6 +155,15 @@ describe('CommandStore: raw SQL (legacy) and Kysely (new backend) on one databas
           for (let i = 0; i < MAX_LIST_LIMIT + 5; i++) many.run(owner, at(0), at(0));
         })();
         assert.equal((await store().list({ userId: owner, status: undefined, limit: 100_000 })).length, MAX_LIST_LIMIT);
+      });
+
+      it('never returns more than MAX_FEED_PAGE changed rows in one read', async () => {
+        const owner = Number(legacyDb.prepare("INSERT INTO users (username, name, email, password) VALUES (?, 'F', ?, 'h')").run(`f-${name}`, `f-${name}@x.io`).lastInsertRowid);
+        const many = legacyDb.prepare("INSERT INTO mcp_commands (user_id, tool_name, command, params, status, created_at, updated_at) VALUES (?, 'terminal_command', 'ls', '{}', 'executed', ?, ?)");
+        legacyDb.transaction(() => {
+          for (let i = 0; i < MAX_FEED_PAGE + 5; i++) many.run(owner, at(0), at(0));
+        })();
+        assert.equal((await store().changedAfter({ updatedAt: '', id: 0 }, 100_000)).length, MAX_FEED_PAGE);
       });
 
       it('reads changes after a cursor in (updated_at, id) order', async () => {

@@ -27,6 +27,9 @@ export interface RateWindow {
   readonly calls: number;
 }
 
+/** The most rows one read of the change feed returns, whatever it asks for. */
+export const MAX_FEED_PAGE = 500;
+
 /** Rows ordered by (updated_at, id) strictly after this point. */
 export interface FeedCursor {
   readonly updatedAt: string;
@@ -80,7 +83,7 @@ export interface CommandStore {
    * `result` saying why: the process running it stopped (no run lasts that long). Reads first.
    */
   failAbandoned(before: string, at: string, result: string): Promise<CommandRow[]>;
-  /** At most `limit` rows changed after the cursor, in (updated_at, id) order: the change feed. */
+  /** At most `limit` (and MAX_FEED_PAGE) rows changed after the cursor, in (updated_at, id) order: the change feed. */
   changedAfter(cursor: FeedCursor, limit: number): Promise<CommandRow[]>;
   /** mcp_sessions: an MCP session opened for a user. */
   recordSession(userId: number, sessionId: string, at: string): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../../lib/sqlite.js';
 import type { CommandRow } from '../../../lib/mcp-commands/command.js';
-import type { ApprovalBinding, CommandStore, FeedCursor, NewCommand, RateWindow } from '../../../lib/mcp-commands/command-store.js';
+import { MAX_FEED_PAGE, type ApprovalBinding, type CommandStore, type FeedCursor, type NewCommand, type RateWindow } from '../../../lib/mcp-commands/command-store.js';
 import { MAX_LIST_LIMIT } from '../../../lib/mcp-commands/command-input.js';
 
 interface BindingRow {
@@ -131,7 +131,7 @@ export function createSqlCommandStore(db: SqliteDatabase): CommandStore {
       return abandon.all(result, at, before);
     },
     async changedAfter(cursor: FeedCursor, limit: number) {
-      return changed.all(cursor.updatedAt, cursor.id, limit);
+      return changed.all(cursor.updatedAt, cursor.id, Math.min(limit, MAX_FEED_PAGE));
     },
     async recordSession(userId, sessionId, at) {
       recordSession.run(userId, sessionId, at, at);

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { MAX_LIST_LIMIT } from '../../../lib/mcp-commands/command-input.js';
-import type { ApprovalBinding, CommandStore, RateWindow } from '../../../lib/mcp-commands/command-store.js';
+import { MAX_FEED_PAGE, type ApprovalBinding, type CommandStore, type RateWindow } from '../../../lib/mcp-commands/command-store.js';
 import type { Database } from '../db/schema.js';
 
 /** The command's approval is stored and has not expired at `at`. */
@@ -126,7 +126,7 @@ export function createKyselyCommandStore(db: Kysely<Database>): CommandStore {
     async changedAfter(cursor, limit) {
       return db.selectFrom('mcp_commands').selectAll()
         .where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(cursor.updatedAt, cursor.id)))
-        .orderBy('updated_at').orderBy('id').limit(limit)
+        .orderBy('updated_at').orderBy('id').limit(Math.min(limit, MAX_FEED_PAGE))
         .execute();
     },
 
