@@ -9,10 +9,14 @@ import { authRoutes } from './auth/auth-routes.js';
 import { currentUser, requireAdmin, requireUser } from './auth/current-user.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
+import { refuseCrossSiteForms } from '../../lib/http/cross-site-forms.js';
 import { CONTRACT_MESSAGES } from '../../lib/http/contract-messages.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
 import { sendError } from '../../lib/http/send-error.js';
+import { createLoginThrottle, type LoginThrottleOptions } from '../../lib/login-throttle/login-throttle.js';
+import { createLoginThrottleTable } from '../../lib/login-throttle/login-throttle-schema.js';
+import { sqliteThrottleSql } from '../../lib/login-throttle/sqlite-throttle-sql.js';
 import { mcpUpgrades } from '../../lib/mcp-commands/upgrade-guards.js';
 import type { LegacyContext, LegacyExtension, LegacyExtensionFactory, UpgradeHandler } from './legacy-context.js';
 import { readSessionId } from '../../lib/legacy-session/session-cookie.js';
@@ -34,6 +38,13 @@ export interface LegacyAppDeps {
   readonly publicDir?: string;
   /** The `/mcp` feature, mounted inside the app when given. */
   readonly mcp?: LegacyExtensionFactory;
+  /** Login throttling (rules, clock); the counters live in the shared database. */
+  readonly loginThrottle?: LoginThrottleOptions;
+  /**
+   * Peers whose X-Forwarded-For names the client (express's `trust proxy`); default
+   * `loopback`, where the proxy runs. A client's own header from anywhere else is ignored.
+   */
+  readonly trustProxy?: string | false;
 }
 
 export type LegacyApp = Express & {
@@ -70,6 +81,10 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   const rounds = deps.bcryptRounds ?? 10;
   const users = createUserStore(db);
   const sessions = new SqliteSessionStore(db);
+  // Not in LEGACY_SCHEMA: the file may never have been migrated by the new backend, and the
+  // throttle must not fail open there (see login-throttle-schema.ts).
+  createLoginThrottleTable(db);
+  const throttle = createLoginThrottle(sqliteThrottleSql(db), deps.loginThrottle);
   const context: LegacyContext = {
     db,
     logger,
@@ -89,6 +104,7 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(requestLogger(logger));
 
   app.get('/health', (_req, res) => {
@@ -105,9 +121,10 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  app.use(API_PATHS, refuseCrossSiteForms());
   app.use(API_PATHS, bodyParser({ acceptsForm: isLoginForm }));
   app.use(API_PATHS, sessionMiddleware(sessions, deps.sessionSecrets, secure));
-  app.use('/auth', authRoutes({ users, secureCookies: secure, dummyHash: bcrypt.hashSync('not a password', rounds) }));
+  app.use('/auth', authRoutes({ users, throttle, secureCookies: secure, dummyHash: bcrypt.hashSync('not a password', rounds) }));
   app.use('/users', userRoutes({ users, bcryptRounds: rounds }));
   if (mcp) app.use('/mcp', mcp.router);
   app.use(API_PATHS, (_req, res) => sendError(res, 404, CONTRACT_MESSAGES.notFound));

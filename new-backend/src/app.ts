@@ -5,12 +5,15 @@ import type { TokenService } from '../../lib/tokens.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { Health } from './auth/auth-schemas.js';
 import { createAuthenticator, currentAuth } from './auth/authenticate.js';
+import { kyselyThrottleSql } from './auth/kysely-throttle-sql.js';
 import { createPasswords } from './auth/passwords.js';
 import { createRefreshTokens } from './auth/refresh-tokens.js';
 import { createTokenIssuer } from './auth/token-issuer.js';
 import { createTokenState } from './auth/token-state.js';
 import type { Database } from './db/schema.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
+import { refuseCrossSiteForms } from '../../lib/http/cross-site-forms.js';
+import { createLoginThrottle, type LoginThrottleOptions } from '../../lib/login-throttle/login-throttle.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { MESSAGES } from './http/messages.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
@@ -34,6 +37,13 @@ export interface NewBackendDeps {
   readonly clock?: () => number;
   /** The `/mcp` feature, mounted inside the app when given. */
   readonly mcp?: NewBackendExtensionFactory;
+  /** Login throttling (rules, clock); the counters live in the shared database, with the legacy app's. */
+  readonly loginThrottle?: LoginThrottleOptions;
+  /**
+   * Peers whose X-Forwarded-For names the client (express's `trust proxy`); default
+   * `loopback`, where the proxy runs. A client's own header from anywhere else is ignored.
+   */
+  readonly trustProxy?: string | false;
 }
 
 export type NewBackendApp = Express & {
@@ -67,6 +77,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   const state = createTokenState(db, clock);
   const refresh = createRefreshTokens(db, { clock });
   const issuer = createTokenIssuer(tokens, state, refresh, clock);
+  const throttle = createLoginThrottle(kyselyThrottleSql(db), deps.loginThrottle);
   const auth = createAuthenticator(db, tokens);
 
   const context: NewBackendContext = {
@@ -92,7 +103,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
     }],
   };
   const apiRoutes: RouteSpec[] = [
-    ...authRoutes({ users, passwords, tokens, issuer, state, refresh, auth }),
+    ...authRoutes({ users, passwords, tokens, issuer, state, refresh, auth, throttle }),
     ...userRoutes({ users, passwords, state, refresh, auth }),
     ...(mcp?.routes ?? []),
   ];
@@ -103,6 +114,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(requestLogger(logger));
   app.use(mountRoutes(Router(), [healthRoute]));
 
@@ -110,6 +122,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  app.use(API_PATHS, refuseCrossSiteForms());
   app.use(API_PATHS, bodyParser({ acceptsForm }));
   app.use(mountRoutes(Router(), apiRoutes));
   if (mcp?.router) app.use('/mcp', mcp.router);

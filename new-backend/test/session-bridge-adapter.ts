@@ -65,7 +65,7 @@ export async function startSessionBridgeAdapter(options: {
   const running = await startServer((req, res) => {
     void (async () => {
       const { sid, token } = await bearerFor(req.headers.cookie);
-      const headers = { ...req.headers, host: backend.host };
+      const headers = { ...req.headers, host: backend.host, 'x-forwarded-host': req.headers.host };
       delete headers.authorization;
       if (token) headers.authorization = `Bearer ${token}`;
       const upstream = request({ host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers }, (answer) => {

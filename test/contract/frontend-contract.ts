@@ -2,6 +2,7 @@ import { after, before, beforeEach, describe } from 'node:test';
 import { authContract } from './auth.contract.js';
 import { bodiesContract } from './bodies.contract.js';
 import { ContractContext, type ContractSetup } from './contract-target.js';
+import { loginGuardsContract } from './login-guards.contract.js';
 import { usersByIdContract } from './users-by-id.contract.js';
 import { usersListCreateContract } from './users-list-create.contract.js';
 
@@ -31,6 +32,7 @@ export function describeFrontendContract(label: string, setup: ContractSetup): v
       await ctx.target.beforeEach?.();
     });
     authContract(ctx);
+    loginGuardsContract(ctx);
     usersListCreateContract(ctx);
     usersByIdContract(ctx);
     bodiesContract(ctx);

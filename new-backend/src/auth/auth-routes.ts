@@ -5,6 +5,7 @@ import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { sendError } from '../../../lib/http/send-error.js';
+import { refuseThrottled, type LoginThrottle } from '../../../lib/login-throttle/login-throttle.js';
 import { User } from '../users/user-schemas.js';
 import { toPublicUser, type PublicUser, type UserRepository } from '../users/user-repository.js';
 import {
@@ -30,27 +31,47 @@ export interface AuthRoutesDeps {
   readonly state: TokenState;
   readonly refresh: RefreshTokens;
   readonly auth: Authenticator;
+  /** Counts attempts per username and client address in the shared database, with the legacy app. */
+  readonly throttle: LoginThrottle;
 }
 
 const unauthorized = { description: `\`${MESSAGES.notAuthenticated}\`: no bearer token, or one that is invalid, expired, revoked, issued before a password change, or whose user is gone.`, schema: ErrorBody };
 const badBody = { description: `\`${MESSAGES.invalidJson}\`, or a validation message.`, schema: ErrorBody };
 const tooLarge = { description: `\`${MESSAGES.tooLarge}\` (over 100 kB).`, schema: ErrorBody };
 const unsupported = { description: `\`${MESSAGES.contentType}\`.`, schema: ErrorBody };
+const crossSite = { description: `\`${MESSAGES.crossSiteForm}\`: a form posted from another site's page (its Origin is not this host).`, schema: ErrorBody };
+const throttled = {
+  description: `\`${MESSAGES.tooManyLogins}\`: too many attempts for this username (5, then a doubling wait from 5 s to 15 min) or from this address (50).`,
+  schema: ErrorBody,
+  headers: { 'Retry-After': { description: 'Seconds until an attempt is accepted again.' } },
+};
 
 /** `/auth`: the legacy app's login/me/logout, answered with bearer tokens, plus the token API. */
 export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
-  const { users, passwords, issuer, auth } = deps;
+  const { users, passwords, issuer, auth, throttle } = deps;
 
-  /** The user behind a username and password, or undefined after the same bcrypt work either way. */
-  async function checkCredentials(username: string, password: string): Promise<PublicUser | undefined> {
+  /**
+   * The user behind a username and password, after the same bcrypt work either way. While
+   * the username or the client address is locked: answers 429 itself, with no bcrypt at all.
+   */
+  async function checkCredentials(req: Request, res: Response, username: string, password: string): Promise<PublicUser | 'throttled' | undefined> {
+    const attempt = await throttle.begin(username, req.ip);
+    if (!attempt.ok) {
+      req.log?.warn({ lockedBy: attempt.lockedBy, retryAfterSec: attempt.retryAfterSec }, 'login throttled');
+      refuseThrottled(res, attempt);
+      return 'throttled';
+    }
     const row = await users.findForLogin(username);
-    return (await passwords.verify(password, row?.password)) && row ? toPublicUser(row) : undefined;
+    const user = (await passwords.verify(password, row?.password)) && row ? toPublicUser(row) : undefined;
+    if (user) await throttle.succeeded(attempt);
+    return user;
   }
 
   const login: RequestHandler = async (req, res) => {
     const input = validateCredentials(bodyObject(req));
     if (!input.ok) return sendError(res, 400, input.message);
-    const user = await checkCredentials(input.value.username, input.value.password);
+    const user = await checkCredentials(req, res, input.value.username, input.value.password);
+    if (user === 'throttled') return;
     if (!user) return sendError(res, 401, MESSAGES.badCredentials);
     const { token } = await issuer.accessToken(user);
     // The proxy turns this into a legacy session cookie and strips it; no cookie is set here.
@@ -97,7 +118,8 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
     const input = validateTokenRequest(bodyObject(req));
     if (!input.ok) return sendError(res, 400, input.message);
     if (input.value.grant === 'refresh_token') return answerRefresh(req, res, input.value.refreshToken);
-    const user = await checkCredentials(input.value.username, input.value.password);
+    const user = await checkCredentials(req, res, input.value.username, input.value.password);
+    if (user === 'throttled') return;
     if (!user) return sendError(res, 401, MESSAGES.badCredentials);
     const pair = await issuer.tokenPair(user);
     if (!pair) throw new Error('a new refresh family cannot be revoked before it exists');
@@ -118,7 +140,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
         200: { description: 'The user.', schema: User, headers: { [BRIDGE_HEADERS.token]: { description: 'An access token (JWT) for this backend.' } } },
         400: { description: `\`${MESSAGES.loginRequired}\`.`, schema: ErrorBody },
         401: { description: `\`${MESSAGES.badCredentials}\`.`, schema: ErrorBody },
-        413: tooLarge, 415: unsupported,
+        403: crossSite, 413: tooLarge, 415: unsupported, 429: throttled,
       },
       handlers: [login],
     },
@@ -147,7 +169,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
         200: { description: 'An access token and a refresh token.', schema: TokenResponse, headers: tokenHeaders },
         400: { description: `\`${MESSAGES.loginRequired}\`, \`${TOKEN_MESSAGES.grantType}\` or \`${TOKEN_MESSAGES.refreshRequired}\`.`, schema: ErrorBody },
         401: { description: `\`${MESSAGES.badCredentials}\`, or \`${MESSAGES.notAuthenticated}\` for a bad refresh token.`, schema: ErrorBody },
-        413: tooLarge, 415: unsupported,
+        403: crossSite, 413: tooLarge, 415: unsupported, 429: throttled,
       },
       handlers: [token],
     },

@@ -15,6 +15,7 @@ export interface Database {
   revoked_tokens: RevokedTokensTable;
   user_token_state: UserTokenStateTable;
   refresh_tokens: RefreshTokensTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type Role = 'admin' | 'user';
@@ -85,6 +86,13 @@ export interface UserTokenStateTable {
 }
 
 /** Opaque refresh tokens, stored as sha256 hex, rotated within a family. Times in epoch seconds. */
+/** Login attempt counters (lib/login-throttle), read and written with its own SQL by both backends. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  last_at: number;
+}
+
 export interface RefreshTokensTable {
   token_hash: string;
   family_id: string;
@@ -131,6 +139,7 @@ export const COLUMNS = {
     token_hash: text, family_id: text, user_id: int, issued_at: int, expires_at: int, family_expires_at: int,
     used_at: { type: 'INTEGER', nullable: true }, revoked_at: { type: 'INTEGER', nullable: true }, access_jti: text, access_expires_at: int,
   },
+  login_throttle: { key: text, failures: int, last_at: int },
 } as const satisfies { readonly [T in keyof Database]: { readonly [C in keyof Database[T]]-?: ColumnSpec } };
 
 // Compile-time half of the proof: each TypeScript column type agrees with its runtime spec

@@ -3,6 +3,7 @@ import * as baseline from './0001-baseline.js';
 import * as tokenRevocation from './0002-token-revocation.js';
 import * as refreshTokens from './0003-refresh-tokens.js';
 import * as mcpApprovals from './0004-mcp-approvals.js';
+import * as loginThrottle from './0005-login-throttle.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder at run time) so the
@@ -14,4 +15,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_token_revocation': tokenRevocation,
   '0003_refresh_tokens': refreshTokens,
   '0004_mcp_approvals': mcpApprovals,
+  '0005_login_throttle': loginThrottle,
 });

@@ -1,4 +1,4 @@
-import { createClient, ErrorReply } from 'redis';
+import { ClientOfflineError, createClient, ErrorReply } from 'redis';
 import type { Logger } from '../../../../lib/logger.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
@@ -18,6 +18,8 @@ const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 2000;
 /** Commands in flight or waiting, beyond which a stalled Redis gets no more (each would only time out). */
 const QUEUE_MAX = 1000;
+/** Outage warnings are at least this far apart (ms). */
+const FLAP_MS = 10_000;
 /** Malformed sessions logged once each, up to this many keys remembered. */
 const MALFORMED_REMEMBERED = 1000;
 
@@ -40,6 +42,8 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
   const where = redactUrl(options.url);
   const logger = deps.logger.child({ store: 'redis', redis: where });
   const timeout = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  let closed = false;
+  const connectTimeout = Math.max(timeout, 1000);
   const client = createClient({
     url: options.url,
     // Offline, a command would wait for the reconnection: a request must not.
@@ -48,30 +52,50 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
     // rejectInFlight: a command already sent to a Redis that stopped answering times out too.
     commandOptions: { timeout, rejectInFlight: true },
     socket: {
-      connectTimeout: Math.max(timeout, 1000),
+      connectTimeout,
       reconnectStrategy: (retries) => Math.min(BACKOFF_FIRST_MS * 2 ** Math.min(retries, 10), BACKOFF_MAX_MS) + Math.floor(Math.random() * 50),
     },
   });
 
+  // One warning per outage, and at most one per FLAP_MS: a Redis that keeps dropping out
+  // (or answers around the timeout) would otherwise log a pair of lines per blip. An outage
+  // that starts within FLAP_MS of the last warning is reported when that window ends, if it
+  // lasts that long, with the count of blips in between.
   let down: string | undefined;
+  let warned = false;
+  let lastWarnAt = Number.NEGATIVE_INFINITY;
+  let blips = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const warnNow = () => {
+    lastWarnAt = Date.now();
+    warned = true;
+    logger.warn({ reason: down, ...(blips ? { outagesSinceLastLine: blips } : {}) }, `redis session store at ${where} cannot be read (${down}): sessions from it read as no session (requests go on with no token) until Redis is reachable; check that Redis runs and session.redis.url in routes.yaml`);
+    blips = 0;
+  };
   const markDown = (reason: string) => {
     if (down !== undefined) return;
     down = reason;
-    logger.warn({ reason }, `redis session store at ${where} cannot be read (${reason}): sessions from it read as no session (requests go on with no token) until Redis is reachable; check that Redis runs and session.redis.url in routes.yaml`);
+    const wait = lastWarnAt + FLAP_MS - Date.now();
+    if (wait <= 0) return warnNow();
+    blips += 1;
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      if (down !== undefined && !closed) warnNow();
+    }, wait).unref();
   };
   const markUp = () => {
     if (down === undefined) return;
-    logger.info({ after: down }, `redis session store at ${where} answers again: sessions are bridged again`);
+    if (warned) logger.info({ after: down }, `redis session store at ${where} answers again: sessions are bridged again`);
     down = undefined;
+    warned = false;
   };
   // Without a listener, an 'error' event (every failed reconnect emits one) would end the process.
   client.on('error', (err: Error) => markDown(describe(err)));
   client.on('ready', markUp);
 
-  let closed = false;
-  // The first connection attempt is awaited (briefly) by the first commands, so a proxy that
-  // has just started does not answer its first requests as if Redis were down. Once it has
-  // succeeded or failed, commands never wait for a connection.
+  // The first connection attempt is awaited (up to the connect timeout) by the first commands,
+  // so a proxy that has just started does not answer its first requests as if Redis were
+  // down. Once it has succeeded or failed, commands never wait for a connection.
   let firstAttempt: Promise<void> | undefined = new Promise<void>((resolve) => {
     client.once('ready', resolve);
     client.once('error', () => resolve());
@@ -83,7 +107,7 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
 
   async function run<T>(command: () => Promise<T>): Promise<T> {
     if (closed) throw new Error(`redis session store at ${where} is closed`);
-    if (firstAttempt) await Promise.race([firstAttempt, delay(timeout)]);
+    if (firstAttempt) await Promise.race([firstAttempt, delay(connectTimeout)]);
     try {
       const result = await command();
       markUp();
@@ -91,7 +115,8 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
     } catch (err) {
       const reason = describe(err);
       // A reply error (WRONGTYPE, NOAUTH…) is Redis answering: not an outage, but still no read.
-      if (!(err instanceof ErrorReply)) markDown(reason);
+      // Nor is a first connection that is merely slow: its failure, if any, is the outage.
+      if (!(err instanceof ErrorReply) && !(firstAttempt && err instanceof ClientOfflineError)) markDown(reason);
       throw new Error(`redis session store at ${where}: ${reason}`, { cause: err });
     }
   }
@@ -157,6 +182,7 @@ export function createRedisSessionStore(options: RedisStoreOptions, deps: { read
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(pending);
       // close() lets commands in flight finish; a client that never connected has none.
       if (client.isReady) await client.close().catch(() => client.destroy());
       else if (client.isOpen) client.destroy();
