@@ -1,4 +1,5 @@
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ADAPTER_KEY_HEADER, MAX_ADAPTER_BODY_BYTES } from '../../../../lib/adapter-protocol.js';
 
 export type AdapterReply =
@@ -26,8 +27,13 @@ export interface AdapterClient {
 export function createAdapterClient(options: { base: URL; path: string; key: string; timeoutMs: number; forwardedProto?: 'https' }): AdapterClient {
   // Free sockets go before the app's own keep-alive timeout (Node's default is 5 s), so a
   // reused socket is rarely one the app is closing; the rare race is retried once below.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4000 });
   const { base, path, key, timeoutMs } = options;
+  const secure = base.protocol === 'https:';
+  const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4000 };
+  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  const request = secure ? httpsRequest : httpRequest;
+  // URL keeps an IPv6 literal's brackets; the socket layer wants the bare address.
+  const hostname = base.hostname.replace(/^\[(.*)\]$/, '$1');
 
   function once(call: AdapterCall): Promise<AdapterReply & { reusedReset?: boolean }> {
     return new Promise((resolve) => {
@@ -46,7 +52,7 @@ export function createAdapterClient(options: { base: URL; path: string; key: str
         headers['content-length'] = String(Buffer.byteLength(body));
       }
       if (options.forwardedProto) headers['x-forwarded-proto'] = options.forwardedProto;
-      const req = request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: call.method, path: path + call.endpoint, headers, agent }, (res) => {
+      const req = request({ hostname, port: base.port, method: call.method, path: path + call.endpoint, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
