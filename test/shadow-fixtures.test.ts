@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRouteTable } from '../proxy/src/config/index.js';
-import { replayFixture, replayOptions, DEFAULT_FIXTURE_DIR, readFixtureDir } from '../proxy/src/shadow/fixtures/index.js';
+import { replayFixture, replayOptions, DEFAULT_FIXTURE_DIR, readFixtureDir } from '../proxy/src/shadow/fixture/index.js';
 import type { DiffOptions } from '../proxy/src/shadow/index.js';
 
 const root = join(import.meta.dirname, '..');

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tempDir } from '../../test/kit/index.js';
 import { openDiffStore } from '../../proxy/src/shadow/index.js';
-import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/fixtures/index.js';
+import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/fixture/index.js';
 import { startDifferingBackend, type Answer, type DifferingBackend } from '../../proxy/test/support/differing-backend.js';
 import type { CliIo } from './io.js';
 import { run } from './diff.js';
@@ -169,6 +169,44 @@ routes:
       assert.equal(fixed.fixture.expect, 'match');
       assert.deepEqual(fixed.fixture.differences, []);
       assert.equal(replayFixture(fixed.fixture, replayOptions(fixed.fixture, undefined)).ok, true);
+    });
+
+    it('redacts secrets in both answers, the request and the differences: tokens, password hashes, emails (kept with --keep-emails)', async () => {
+      const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+      const hash = '$2b$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
+      const primary = { id: 1, email: 'ann@example.test', token: 'opaque-primary-secret', refresh_token: 'r-1', note: `hash ${hash}` };
+      const shadow = { id: 1, email: 'Ann@example.test', token: 'opaque-shadow-secret', refresh_token: 'r-1', note: `hash ${hash}`, access: jwt };
+      const file = dir.file('secret-diffs.db');
+      const store = openDiffStore(file);
+      const answerOf = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), encoding: 'utf8' as const });
+      store.record({
+        at: Date.now(), route: 'auth', method: 'POST', path: '/auth/token?api_key=k-123', requestId: 'rq-2', primaryBackend: 'legacy', shadowBackend: 'new',
+        primaryStatus: 200, shadowStatus: 200, match: false, omitted: 0, primaryMs: 1, shadowMs: 1, error: undefined,
+        differences: [
+          { path: '$.email', kind: 'changed', primary: primary.email, shadow: shadow.email },
+          { path: '$.token', kind: 'changed', primary: primary.token, shadow: shadow.token },
+          { path: '$.access', kind: 'added', shadow: jwt },
+        ],
+        exchange: {
+          request: { method: 'POST', path: '/auth/token?api_key=k-123', contentType: 'application/json', body: JSON.stringify({ username: 'ann', password: '[redacted]', email: 'ann@example.test' }) },
+          primary: answerOf(primary), shadow: answerOf(shadow),
+        },
+      });
+      store.close();
+      const secrets = ['opaque-primary-secret', 'opaque-shadow-secret', jwt, hash, 'r-1', 'k-123'];
+      for (const [args, emails] of [[[], false], [['--keep-emails'], true]] as const) {
+        const out = dir.file(`secret-fixtures-${emails}`);
+        const io = capture(dir.path, env);
+        assert.equal(await run(['export', '--route', 'auth', '--file', file, '--out', out, ...args], io), 0, io.text());
+        const [name] = readdirSync(out);
+        const text = readFileSync(`${out}/${name}`, 'utf8');
+        for (const secret of secrets) assert.ok(!text.includes(JSON.stringify(secret).slice(1, -1)), `${secret} left in the fixture:\n${text}`);
+        assert.equal(text.includes('ann@example.test') && text.includes('Ann@example.test'), emails, `emails ${emails ? 'kept' : 'redacted'}:\n${text}`);
+        const parsed = parseFixture(text);
+        assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+        const replayed = replayFixture(parsed.fixture, replayOptions(parsed.fixture, undefined));
+        assert.equal(replayed.ok, true, replayed.ok ? '' : `the redacted fixture still shows its differences: ${replayed.problem}`);
+      }
     });
 
     it('says so when a route has no recorded mismatches, and needs --route', async () => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadRouteTable, type RouteTable } from '../../proxy/src/config/index.js';
 import { createDiffer, openDiffReader, type DiffOptions, storedAnswer } from '../../proxy/src/shadow/index.js';
-import { parseFixture, replayOptions, DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures } from '../../proxy/src/shadow/fixtures/index.js';
+import { parseFixture, replayOptions, DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures, isRedacted, redactFixture } from '../../proxy/src/shadow/fixture/index.js';
 import { formatDifference } from './format-difference.js';
 import { fetchAnswer, type LiveAuth, type LiveBackend, type LiveRequest } from './live-compare.js';
 import { resolveLiveBackend, routeShadowOptions, withLogin } from './live-target.js';
@@ -12,8 +12,8 @@ import { routesFilePath, shownPath } from './routes-file.js';
 
 export const usage = `strangler diff METHOD PATH [--as USER [--password P]] [--cookie V] [--token T] [--data JSON]
                 [--ignore PATTERN]... [--unordered] [--header NAME]... [--primary legacy] [--shadow new] [--json]
-strangler diff export --route R [--out ${DEFAULT_FIXTURE_DIR}] [--file diffs.db] [--limit 20]
-strangler diff refresh FIXTURE... [--as USER] [--cookie V] [--token T]
+strangler diff export --route R [--out ${DEFAULT_FIXTURE_DIR}] [--file diffs.db] [--limit 20] [--keep-emails]
+strangler diff refresh FIXTURE... [--as USER] [--cookie V] [--token T] [--keep-emails]
 
 Sends one request to both backends directly and prints a structural diff of the answers.
 Exit 0 when they answer the same, 1 when they differ, 2 on an error.
@@ -32,6 +32,10 @@ Exit 0 when they answer the same, 1 when they differ, 2 on an error.
 
 export   writes a route's recorded mismatches (request and both answers) as fixtures that
          test/shadow-fixtures.test.ts replays; each says whether it must still differ or match.
+         Secrets are redacted in the request, both answers and the differences: values of
+         password/token/secret/cookie/authorization/api-key fields, JWTs, password hashes,
+         session cookies and email addresses (--keep-emails keeps those), each distinct one
+         under its own label, so the fixture still shows the same differences.
 refresh  re-sends each fixture's request to both backends and records the answers now
          (expect becomes "match" when they agree): run it after fixing a difference.`;
 
@@ -162,7 +166,7 @@ async function connect(io: CliIo, v: AuthValues, names?: { primary: string; shad
 
 async function runExport(args: string[], io: CliIo): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { route: { type: 'string', short: 'r' }, out: { type: 'string', short: 'o' }, file: { type: 'string', short: 'f' }, limit: { type: 'string' } });
+  const parsed = parseCommandArgs(args, { route: { type: 'string', short: 'r' }, out: { type: 'string', short: 'o' }, file: { type: 'string', short: 'f' }, limit: { type: 'string' }, 'keep-emails': { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.error);
   if (parsed.values.help) {
     io.out(usage);
@@ -185,7 +189,7 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const out = resolve(io.cwd, parsed.values.out || DEFAULT_FIXTURE_DIR);
-  const { written: files, kept } = writeMismatchFixtures(mismatches, out);
+  const { written: files, kept } = writeMismatchFixtures(mismatches, out, { keepEmails: parsed.values['keep-emails'] === true });
   for (const file of kept) io.out(c.dim(`  kept     ${shownPath(io, file)} (exists)`));
   for (const f of files) io.out(`  ${c.green('written')}  ${shownPath(io, f.file)}  ${c.dim(f.paths.slice(0, 3).join(', '))}`);
   const written = files.length;
@@ -195,7 +199,7 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
 
 async function runRefresh(args: string[], io: CliIo): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, AUTH_OPTIONS);
+  const parsed = parseCommandArgs(args, { ...AUTH_OPTIONS, 'keep-emails': { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.error);
   if (parsed.values.help) {
     io.out(usage);
@@ -221,7 +225,7 @@ async function runRefresh(args: string[], io: CliIo): Promise<number> {
     }
     const ctx = await connect(io, parsed.values, { primary: fixture.primary.backend, shadow: fixture.shadow.backend });
     if (!ctx.ok) return ctx.code;
-    const request: LiveRequest = { method, path, ...(fixture.request.body !== undefined && !fixture.request.body.includes('[redacted]') ? { body: fixture.request.body, contentType: fixture.request.contentType ?? 'application/json' } : {}) };
+    const request: LiveRequest = { method, path, ...(fixture.request.body !== undefined && !isRedacted(fixture.request.body) ? { body: fixture.request.body, contentType: fixture.request.contentType ?? 'application/json' } : {}) };
     const answers = await withLogin(parsed.values, io.env, [ctx.primary, ctx.shadow], async ([pa, sa]) => {
       const p = await fetchAnswer(ctx.primary, request, pa as LiveAuth);
       if (!p.ok) return p;
@@ -242,14 +246,14 @@ async function runRefresh(args: string[], io: CliIo): Promise<number> {
     const [p, s] = answers.value;
     const result = differ.differ.diff(p, s);
     const headers = options.headers ?? [];
-    writeFileSync(file, fixtureText({
+    writeFileSync(file, fixtureText(redactFixture({
       ...fixture,
       recordedAt: new Date().toISOString(),
       expect: result.match ? 'match' : 'differ',
       primary: { backend: ctx.primary.name, ...storedAnswer(p, headers) },
       shadow: { backend: ctx.shadow.name, ...storedAnswer(s, headers) },
-      differences: result.differences,
-    }));
+      differences: result.differences.map((d) => ({ ...d })),
+    }, { keepEmails: parsed.values['keep-emails'] === true })));
     if (result.match) io.out(`${c.green('✔ match ')}  ${shown}`);
     else {
       io.out(`${c.red('✖ differ')}  ${shown}  ${c.dim(result.differences.slice(0, 3).map((d) => d.path).join(', '))}`);
