@@ -4,6 +4,7 @@ const USERS_ON_NEW = `version: 1
 backends:
   legacy: { url: "\${LEGACY_URL}", auth: session }
   new: { url: "\${NEW_BACKEND_URL}", auth: jwt }
+tokens: { alg: HS256 }   # see BenchStack.startNewBackend
 default: legacy
 routes:
   - name: users

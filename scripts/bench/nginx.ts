@@ -71,6 +71,7 @@ http {
     name: 'nginx',
     url,
     log,
+    pid: child.pid,
     // The master only supervises; the worker serves. Both are counted.
     cpuSeconds: () => [child.pid, ...childrenOf(child.pid)].reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0),
     async stop() {

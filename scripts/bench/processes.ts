@@ -9,6 +9,8 @@ export interface RunningProcess {
   readonly name: string;
   readonly url: string;
   readonly log: string;
+  /** The OS process id, for what /proc tells about it (memory, open files). */
+  readonly pid: number | undefined;
   /** CPU time (user + system) used so far, in seconds; NaN where /proc is unavailable. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -21,6 +23,15 @@ export interface RunningProcess {
 let cpuProfileDir: string | undefined;
 export function profileProcessesInto(dir: string | undefined): void {
   cpuProfileDir = dir;
+}
+
+/**
+ * Modules every started process imports before its entry point, the environment they read
+ * and Node flags they need (the soak's probe: scripts/soak/probe.ts); none by default.
+ */
+let preload: { readonly modules: readonly string[]; readonly env: Record<string, string>; readonly flags: readonly string[] } = { modules: [], env: {}, flags: [] };
+export function preloadIntoProcesses(modules: readonly string[], env: Record<string, string> = {}, flags: readonly string[] = []): void {
+  preload = { modules, env, flags };
 }
 
 /** A port free right now (the OS picks it), for a child process to listen on. */
@@ -46,8 +57,9 @@ export async function startMain(name: string, entry: string, port: number, ready
   // One folder per process: each of its threads (the tsx loader's, the proxy's shadow thread)
   // writes its own profile, CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
   const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+  const imports = preload.modules.flatMap((m) => ['--import', m]);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...preload.flags, '--import', 'tsx', ...imports, entry], {
+    env: { PATH: process.env.PATH ?? '', ...preload.env, ...env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -62,6 +74,7 @@ export async function startMain(name: string, entry: string, port: number, ready
         name,
         url,
         log,
+        pid: child.pid,
         cpuSeconds: () => cpuSecondsOf(child.pid),
         stop: async () => {
           if (exited !== null) return;

@@ -61,6 +61,7 @@ const usersShadowed = (shadow: boolean) => `version: 1
 backends:
   legacy: { url: "\${LEGACY_URL}", auth: session }
   new: { url: "\${NEW_BACKEND_URL}", auth: jwt }
+tokens: { alg: HS256 }   # see BenchStack.startNewBackend
 default: legacy
 routes:
   - name: users

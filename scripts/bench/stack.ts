@@ -19,7 +19,12 @@ export interface BenchStack {
   startProxy(name: string, routesYaml: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
   /** Debian's nginx in front of `upstream` (nginx.ts), the reference for what a hop costs; stopped with the stack. */
   startNginx(name: string, upstream: string): Promise<RunningProcess>;
-  /** The new backend as its own process on the same database (migrated on start); stopped with the stack. */
+  /**
+   * The new backend as its own process on the same database (migrated on start); stopped with
+   * the stack. It verifies bridged tokens signed HS256 with the run's JWT_SECRET, so routes
+   * that bridge to it say `tokens: { alg: HS256 }`: with the default (EdDSA) it would fetch
+   * one proxy's JWKS, and a run starts several proxies, each with its own keys.
+   */
   startNewBackend(): Promise<RunningProcess>;
   /** An `Authorization` value for the admin that the new backend accepts (minted with the run's JWT_SECRET). */
   adminBearer(): Promise<string>;
