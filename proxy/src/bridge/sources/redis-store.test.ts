@@ -111,6 +111,9 @@ describe('redis session store (connect-redis format)', () => {
     const future = Date.now() + 60_000;
     await client.set(`${PREFIX}no-ttl-live`, JSON.stringify({ cookie: { expires: new Date(future).toISOString() }, passport: { user: 1 } }));
     assert.equal((await store.get('no-ttl-live', Date.now(), undefined))?.expiresAt, future);
+    // A browser-session cookie (no maxAge) in a key without a TTL never expires by itself.
+    await client.set(`${PREFIX}no-ttl-no-expiry`, JSON.stringify({ cookie: { originalMaxAge: null, expires: null }, passport: { user: 1 } }));
+    assert.equal((await store.get('no-ttl-no-expiry', Date.now(), undefined))?.expiresAt, Number.POSITIVE_INFINITY);
   });
 
   it('touches as connect-redis does: the same TTL, the value untouched, a gone session left gone', async () => {
@@ -240,7 +243,7 @@ describe('redis session store (connect-redis format)', () => {
 
   it('a store whose Redis is down from the start answers with errors, not a hang, and closes', async () => {
     const logsHere: string[] = [];
-    const nowhere = createRedisSessionStore({ url: 'redis://127.0.0.1:1', prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => logsHere.push(line) }) });
+    const nowhere = createRedisSessionStore({ url: 'redis://shop:s3cret-password@127.0.0.1:1', prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => logsHere.push(line) }) });
     const started = Date.now();
     await assert.rejects(nowhere.get('x', Date.now(), undefined), /ECONNREFUSED|offline/);
     assert.ok(Date.now() - started < 1000);
@@ -251,5 +254,7 @@ describe('redis session store (connect-redis format)', () => {
     await nowhere.close();
     await assert.rejects(nowhere.get('x', Date.now(), undefined), /closed/);
     assert.equal(logsHere.filter((l) => l.includes('cannot be read')).length, 1);
+    assert.match(logsHere.join(''), /redis:\/\/shop:\*\*\*@127\.0\.0\.1:1/, 'the URL is logged without its password');
+    assert.doesNotMatch(logsHere.join(''), /s3cret/);
   });
 });
