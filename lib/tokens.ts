@@ -22,7 +22,8 @@ export interface AccessClaims {
   readonly jti: string;
   readonly iat: number;
   readonly exp: number;
-  readonly aud: Audience;
+  /** The audience the token was accepted for. */
+  readonly aud: string;
   /** HMAC of the legacy session id, on tokens the bridge mints (never the raw id). */
   readonly sid?: string;
 }
@@ -97,7 +98,8 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
     return { token, claims };
   }
 
-  async function verify(token: string, audience: Audience): Promise<VerifyResult> {
+  /** `audience` may list several: the token's must be one of them (the new backend's own, and the bridge's for it). */
+  async function verify(token: string, audience: Audience | readonly string[]): Promise<VerifyResult> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -110,14 +112,14 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
       const { payload } = await jwtVerify(token, key, {
         algorithms: [ALG],
         issuer: ISSUER,
-        audience,
+        audience: typeof audience === 'string' ? audience : [...audience],
         typ: ACCESS_TOKEN_TYP,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
         maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
         clockTolerance: CLOCK_TOLERANCE_SEC,
         currentDate: new Date(clock()),
       });
-      return toClaims(payload, audience);
+      return toClaims(payload);
     } catch (err) {
       return { ok: false, reason: err instanceof errors.JOSEError ? err.code : 'invalid token' };
     }
@@ -133,7 +135,8 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
 
 export type TokenService = ReturnType<typeof createTokenService>;
 
-function toClaims(payload: JWTPayload, audience: Audience): VerifyResult {
+/** The claims the reference backends act on: a numeric subject, an admin/user role, a jti, at most 15 minutes of life. */
+export function toClaims(payload: JWTPayload): VerifyResult {
   const role = payload.role;
   if (role !== 'admin' && role !== 'user') return { ok: false, reason: 'missing role' };
   if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub)) return { ok: false, reason: 'bad subject' };
@@ -149,7 +152,7 @@ function toClaims(payload: JWTPayload, audience: Audience): VerifyResult {
       jti: payload.jti,
       iat,
       exp,
-      aud: audience,
+      aud: Array.isArray(payload.aud) ? String(payload.aud[0]) : String(payload.aud),
       ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
     },
   };

@@ -30,21 +30,26 @@ export type UnsignResult = { ok: true; sid: string } | { ok: false; reason: 'abs
  * `s:` prefix required, signature checked (timing-safe) against every secret in turn so
  * that rotating SESSION_SECRET logs nobody out. An unsigned cookie counts as no session.
  */
-export function readSessionId(cookieHeader: string | undefined, secrets: readonly string[]): UnsignResult {
-  if (!cookieHeader) return { ok: false, reason: 'absent' };
-  let raw: string | undefined;
-  try {
-    raw = parse(cookieHeader)[SESSION_COOKIE_NAME];
-  } catch {
-    return { ok: false, reason: 'bad-signature' };
-  }
-  if (!raw) return { ok: false, reason: 'absent' };
+export function readSessionId(cookieHeader: string | undefined, secrets: readonly string[], name = SESSION_COOKIE_NAME): UnsignResult {
+  const raw = readCookieValue(cookieHeader, name);
+  if (raw === undefined) return { ok: false, reason: 'absent' };
+  if (raw === null) return { ok: false, reason: 'bad-signature' };
   if (!raw.startsWith('s:')) return { ok: false, reason: 'unsigned' };
   for (const secret of secrets) {
     const sid = signature.unsign(raw.slice(2), secret);
     if (sid !== false) return { ok: true, sid };
   }
   return { ok: false, reason: 'bad-signature' };
+}
+
+/** The cookie's value, URI-decoded as express-session reads it; undefined when absent, null when the header does not parse. */
+export function readCookieValue(cookieHeader: string | undefined, name = SESSION_COOKIE_NAME): string | undefined | null {
+  if (!cookieHeader) return undefined;
+  try {
+    return parse(cookieHeader)[name] || undefined;
+  } catch {
+    return null;
+  }
 }
 
 /** `s:<sid>.<mac>` signed with the first secret, as express-session writes it. */
@@ -78,7 +83,7 @@ export function newSessionData(userId: number, now = Date.now(), secure = false)
 }
 
 /** The Set-Cookie value express-session sends for a session (same attributes, same encoding). */
-export function serializeSessionCookie(sid: string, data: SessionData, secrets: readonly string[]): string {
+export function serializeSessionCookie(sid: string, data: SessionData, secrets: readonly string[], name = SESSION_COOKIE_NAME): string {
   const c = data.cookie;
   const options: SerializeOptions = {
     path: c.path ?? '/',
@@ -88,12 +93,12 @@ export function serializeSessionCookie(sid: string, data: SessionData, secrets: 
     ...(c.secure ? { secure: true } : {}),
     ...(c.domain ? { domain: c.domain } : {}),
   };
-  return serialize(SESSION_COOKIE_NAME, signSessionId(sid, secrets), options);
+  return serialize(name, signSessionId(sid, secrets), options);
 }
 
 /** The Set-Cookie value the legacy logout sends to clear the cookie (with Secure when cookies are secure). */
-export function clearSessionCookie(secure = false): string {
-  return serialize(SESSION_COOKIE_NAME, '', { path: '/', httpOnly: true, sameSite: 'lax', expires: new Date(0), ...(secure ? { secure: true } : {}) });
+export function clearSessionCookie(secure = false, name = SESSION_COOKIE_NAME): string {
+  return serialize(name, '', { path: '/', httpOnly: true, sameSite: 'lax', expires: new Date(0), ...(secure ? { secure: true } : {}) });
 }
 
 /** Expiry of a stored session in epoch ms (express-session: cookie.expires, else a day). */

@@ -1,6 +1,7 @@
 import express, { Router, type Express, type Request } from 'express';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../lib/logger.js';
+import { createAccessVerifier, type BridgedTokens } from '../../lib/access-verifier.js';
 import type { TokenService } from '../../lib/tokens.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { Health } from './auth/auth-schemas.js';
@@ -31,6 +32,8 @@ export interface NewBackendDeps {
   readonly db: Kysely<Database>;
   /** lib/tokens over JWT_SECRET: mints and verifies this backend's access tokens. */
   readonly tokens: TokenService;
+  /** The proxy's bridged tokens: their audience and the proxy's JWKS (default: `strangler:new`, HS256 only). */
+  readonly bridged?: BridgedTokens;
   readonly logger: Logger;
   /** bcrypt cost for new hashes; default 10, as the legacy app. */
   readonly bcryptRounds?: number;
@@ -78,7 +81,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   const refresh = createRefreshTokens(db, { clock });
   const issuer = createTokenIssuer(tokens, state, refresh, clock);
   const throttle = createLoginThrottle(kyselyThrottleSql(db), deps.loginThrottle);
-  const auth = createAuthenticator(db, tokens);
+  const auth = createAuthenticator(db, createAccessVerifier(tokens, deps.bridged ?? { audience: 'strangler:new' }, clock));
 
   const context: NewBackendContext = {
     db, tokens, logger,

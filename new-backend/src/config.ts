@@ -7,6 +7,10 @@ export interface NewBackendConfig {
   /** JWT_SECRET as a list: the first signs, every one verifies (rotation). */
   readonly jwtSecrets: readonly string[];
   readonly admin: { readonly username: string; readonly password: string; readonly email: string };
+  /** The proxy's public keys for bridged tokens (STRANGLER_JWKS_URL, default the local proxy's). */
+  readonly jwksUrl: string;
+  /** The `aud` the bridge mints for this backend (BRIDGE_AUDIENCE; routes.yaml `audience`, default strangler:new). */
+  readonly bridgeAudience: string;
 }
 
 const MIN_JWT_SECRET_BYTES = 32;
@@ -30,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = 'data
     }
     if (sessionSecrets.has(secret)) problems.push(`${name} is also a SESSION_SECRET: the two must differ`);
   });
+  if (env.STRANGLER_JWKS_URL && !/^https?:\/\/[^\s]+$/.test(env.STRANGLER_JWKS_URL)) problems.push(`STRANGLER_JWKS_URL "${env.STRANGLER_JWKS_URL}" is not a URL: write e.g. http://127.0.0.1:5634/__proxy/jwks.json`);
   if (problems.length) throw new ConfigError(problems);
   return {
     port: envPort(env, 'NEW_BACKEND_PORT', 5602),
@@ -37,5 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = 'data
     databasePath: env.DATABASE_PATH || 'data/app.db',
     jwtSecrets,
     admin,
+    jwksUrl: env.STRANGLER_JWKS_URL || `http://127.0.0.1:${env.PROXY_PORT || 5634}/__proxy/jwks.json`,
+    bridgeAudience: env.BRIDGE_AUDIENCE || 'strangler:new',
   };
 }

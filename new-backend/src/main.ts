@@ -1,6 +1,7 @@
 // The new backend's process: reads the environment, opens and migrates the shared
 // database, seeds the admin into an empty one, listens on NEW_BACKEND_PORT and stops
 // cleanly on SIGTERM/SIGINT.
+import { createRemoteJWKSet } from 'jose';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     logger.info(`seeded admin user "${config.admin.username}" into the empty database ${config.databasePath}`);
   }
 
-  const app = createNewBackendApp({ db, tokens, logger, mcp: newBackendMcp({ settings: mcpSettings }) });
+  // Tokens the proxy's bridge mints for this backend are checked against the proxy's public keys.
+  const bridged = { audience: config.bridgeAudience, keys: createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 5_000 }) };
+  const app = createNewBackendApp({ db, tokens, bridged, logger, mcp: newBackendMcp({ settings: mcpSettings }) });
   const server = createServer(app);
   server.on('upgrade', app.handleUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());

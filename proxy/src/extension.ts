@@ -38,6 +38,8 @@ export interface ProxyExtension {
   onTable?(table: RouteTable): void;
   /** Adds admin endpoints under `/__proxy/` (behind the admin token), e.g. `GET /diffs`. */
   registerAdmin?(router: Router): void;
+  /** Adds open endpoints under `/__proxy/` (no token), e.g. `GET /jwks.json`. */
+  registerPublic?(router: Router): void;
   close?(): void | Promise<void>;
 }
 

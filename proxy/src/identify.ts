@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { SESSION_COOKIE_NAME } from '../../lib/legacy-session/session-cookie.js';
-import { canaryIdentity } from './config/index.js';
+import { canaryIdentity, type RouteTable } from './config/index.js';
 
 /**
  * Who a request comes from, for sticky canary buckets: a stable string per user, or
  * undefined when nothing identifies the caller. The bridge plugs in a version that reads
  * the user id from the session store.
  */
-export type Identify = (req: IncomingMessage) => string | undefined;
+export type Identify = (req: IncomingMessage, table: RouteTable) => string | undefined;
 
 const COOKIE_PREFIX = `${SESSION_COOKIE_NAME}=`;
 

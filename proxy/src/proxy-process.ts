@@ -7,6 +7,7 @@ import { envPort, loadDotEnv, resolveSecrets, secretList } from '../../lib/env.j
 import { listen } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
 import { openSessionBridge } from './bridge/index.js';
+import { loadRouteTable } from './config/index.js';
 import { createProxy } from './create-proxy.js';
 import { createShadowExtension } from './shadow/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
@@ -41,10 +42,16 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   const logger = createLogger(NAME, env.LOG_LEVEL || 'info', { asyncStdout: true });
   // The session bridge reads the legacy sessions in the shared database; COOKIE_SECURE is
   // the legacy app's own setting, so cookies set on either side carry the same attributes.
-  const bridge = openSessionBridge({
+  // Where each session backend keeps its sessions (and how tokens are signed) is in routes.yaml
+  // (DESIGN §10); the file is read here first for the token algorithm, fixed for the process.
+  const first = loadRouteTable(routesFile, env);
+  const bridge = await openSessionBridge({
     databasePath: resolve(env.DATABASE_PATH || 'data/app.db'),
     sessionSecrets: secretList(secrets.SESSION_SECRET),
     jwtSecrets: secretList(secrets.JWT_SECRET),
+    tokens: first.ok ? first.table.tokens : { alg: 'EdDSA', ttlSec: 300 },
+    signingKeysFile: resolve(env.STRANGLER_SIGNING_KEYS || 'data/signing-keys.json'),
+    production: env.NODE_ENV === 'production',
     secureCookies: env.COOKIE_SECURE === 'true',
     logger: logger.child({ component: 'bridge' }),
   });
@@ -65,6 +72,8 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
     process.exit(1);
   }
   const { proxy } = created;
+  // Opens the session source now, so a Redis URL or database path that cannot be opened stops start-up.
+  bridge.open(proxy.table());
   shadow.registerMetrics(proxy.metrics.registry);
   bridge.registerMetrics(proxy.metrics.registry);
   for (const warning of created.warnings) logger.warn(warning);

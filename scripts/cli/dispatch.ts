@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   diff: 'METHOD PATH --as USER   compare one request live on both backends',
   db: 'migrate|backup   the shared database: migrations (backed up first), backups',
   proxy: '[--routes FILE] [--port N]   run the proxy alone, in front of any backends',
+  keys: 'rotate|list   the keys bridged tokens are signed with (JWKS at /__proxy/jwks.json)',
 };
 
 const HELP = `strangler — move an Express backend to a new one, route by route

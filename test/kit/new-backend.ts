@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import type { Kysely } from 'kysely';
 import { createLogger } from '../../lib/logger.js';
 import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
+import type { BridgedTokens } from '../../lib/access-verifier.js';
 import { AUDIENCE, createTokenService, type TokenService } from '../../lib/tokens.js';
 import { createNewBackendApp, type NewBackendApp, type NewBackendDeps } from '../../new-backend/src/app.js';
 import { createKysely } from '../../new-backend/src/db/connect.js';
@@ -50,6 +51,8 @@ export interface StartNewBackendOptions extends Partial<Pick<NewBackendDeps, 'mc
   /** An existing database file (shared with another component); default a new one in a temp folder. */
   readonly dbPath?: string;
   readonly jwtSecrets?: readonly string[];
+  /** The proxy's bridged tokens (audience and JWKS); default HS256 bridged tokens only. */
+  readonly bridged?: BridgedTokens;
   readonly admin?: { username: string; password: string; email: string };
 }
 
@@ -85,6 +88,7 @@ export async function startNewBackend(options: StartNewBackendOptions = {}): Pro
   const app = createNewBackendApp({
     db,
     tokens,
+    ...(options.bridged ? { bridged: options.bridged } : {}),
     logger: createLogger('new-backend', process.env.LOG_LEVEL ?? 'silent'),
     bcryptRounds: rounds,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -4,7 +4,8 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createProxy, type Proxy, type ProxyExtension } from '../../proxy/src/index.js';
 import { signSessionId } from '../../lib/legacy-session/session-cookie.js';
-import { openSessionBridge, type SessionBridge, type SessionBridgeOptions } from '../../proxy/src/bridge/index.js';
+import { lazyRemoteJwks } from '../../lib/access-verifier.js';
+import { openSessionBridge, type OpenSessionBridgeOptions, type SessionBridge } from '../../proxy/src/bridge/index.js';
 import { watchRoutesFile, type RoutesFileWatcher } from '../../proxy/src/watch-routes-file.js';
 import { ApiClient } from './client.js';
 import { startLegacy, TEST_ADMIN, TEST_SESSION_SECRETS, type RunningLegacy, type StartLegacyOptions } from './legacy.js';
@@ -26,7 +27,7 @@ export interface StartSystemOptions {
   readonly sessionSecrets?: readonly string[];
   readonly jwtSecrets?: readonly string[];
   /** Bridge settings (token TTL, touch interval, Secure cookies…); its secrets come from above. */
-  readonly bridge?: Omit<SessionBridgeOptions, 'sessionSecrets'>;
+  readonly bridge?: Partial<Omit<OpenSessionBridgeOptions, 'sessionSecrets' | 'jwtSecrets' | 'databasePath' | 'logger'>>;
   /** The bridge's clock (token lifetimes, touches); default Date.now. */
   readonly clock?: () => number;
   /** More backends in routes.yaml (e.g. an echo server declared `auth: jwt`), routed by nothing unless you say so. */
@@ -98,12 +99,18 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   try {
     const legacy = await startLegacy({ ...options.legacy, dbPath, sessionSecrets, admin: TEST_ADMIN });
     cleanups.push(() => legacy.close());
-    const newBackend = await startNewBackend({ ...options.newBackend, dbPath, jwtSecrets, admin: TEST_ADMIN });
+    // The new backend checks bridged tokens against the proxy's JWKS, whose port is known later.
+    let proxyUrl = '';
+    const bridged = { audience: 'strangler:new', keys: lazyRemoteJwks(() => `${proxyUrl}/__proxy/jwks.json`) };
+    const newBackend = await startNewBackend({ bridged, ...options.newBackend, dbPath, jwtSecrets, admin: TEST_ADMIN });
     cleanups.push(() => newBackend.close());
 
     const logs: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-    const bridge = openSessionBridge({ ...options.bridge, databasePath: dbPath, sessionSecrets, jwtSecrets, logger, ...(options.clock ? { clock: options.clock } : {}) });
+    const bridge = await openSessionBridge({
+      tokens: { alg: 'EdDSA', ttlSec: 300 }, signingKeysFile: dir.file('signing-keys.json'), production: false,
+      ...options.bridge, databasePath: dbPath, sessionSecrets, jwtSecrets, logger, ...(options.clock ? { clock: options.clock } : {}),
+    });
     const yaml = (r: Routing) => systemRoutesYaml(r, { legacy: legacy.url, new: newBackend.url }, options);
     writeFileSync(routesFile, yaml(routing));
     const created = createProxy(
@@ -126,6 +133,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       socket.once('close', () => sockets.delete(socket));
     });
     const running = await startServer(server);
+    proxyUrl = running.url;
     // Placed before the proxy's own cleanup, so it runs after it: the proxy (and its tunnels
     // to the backends) first, then its server.
     cleanups.splice(cleanups.length - 1, 0, async () => {

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
-import { AUDIENCE, type TokenService } from '../../../lib/tokens.js';
+import type { TokenService } from '../../../lib/tokens.js';
 import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
@@ -85,7 +85,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteSpec[] {
 
   const logout: RequestHandler = async (req, res) => {
     const bearer = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const verified = bearer ? await deps.tokens.verify(bearer, AUDIENCE.newBackend) : undefined;
+    const verified = bearer ? await deps.auth.verifyToken(bearer) : undefined;
     if (verified?.ok) {
       await deps.state.revoke(verified.claims.jti, verified.claims.exp);
       await deps.refresh.revokeByAccessJti(verified.claims.jti);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RequestHandler, Response } from 'express';
-import { AUDIENCE, ISSUER, type AccessClaims, type TokenService } from '../../../lib/tokens.js';
+import type { VerifyAccess } from '../../../lib/access-verifier.js';
+import { ISSUER, type AccessClaims } from '../../../lib/tokens.js';
 import type { Database } from '../db/schema.js';
 import { MESSAGES } from '../http/messages.js';
 import { sendError } from '../../../lib/http/send-error.js';
@@ -21,11 +22,11 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
  * (lib/tokens), then one query for the denylist, the user's tokens-valid-after and the
  * user. Cookies and query strings are never read: no sessions here (M5, J8, J9).
  */
-export function createAuthenticator(db: Kysely<Database>, tokens: TokenService) {
+export function createAuthenticator(db: Kysely<Database>, verifyToken: VerifyAccess) {
   async function authenticate(header: string | undefined): Promise<AuthResult> {
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match?.[1]) return { ok: false, reason: 'no bearer token' };
-    const verified = await tokens.verify(match[1], AUDIENCE.newBackend);
+    const verified = await verifyToken(match[1]);
     if (!verified.ok) return verified;
     const { claims } = verified;
     const row = await db
@@ -62,7 +63,7 @@ export function createAuthenticator(db: Kysely<Database>, tokens: TokenService) 
     next();
   };
 
-  return { authenticate, requireUser, requireAdmin };
+  return { authenticate, requireUser, requireAdmin, verifyToken };
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

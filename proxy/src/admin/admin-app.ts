@@ -41,6 +41,8 @@ export function createAdminApp(deps: AdminDeps): Express {
     res.json({ status: 'ok', routesLoadedAt: table.loadedAt.toISOString(), generation });
   });
 
+  for (const extension of deps.extensions) extension.registerPublic?.(router);
+
   router.use(requireBearer(deps.token));
 
   router.get('/routes', (_req, res) => {

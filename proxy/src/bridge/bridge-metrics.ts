@@ -3,10 +3,11 @@ import { Counter, type Registry } from 'prom-client';
 /** What happened to a request or answer at the bridge, a fixed set of labels. */
 export type BridgeEvent =
   | 'bridged' | 'minted' | 'client-authorization' | 'no-cookie' | 'bad-cookie' | 'no-session' | 'store-error'
-  | 'touched' | 'login' | 'logout' | 'refused-token';
+  | 'touched' | 'login' | 'logout' | 'refused-token' | 'cached' | 'login-failed' | 'invalidated';
 
 export const BRIDGE_EVENTS: readonly BridgeEvent[] = [
   'bridged', 'minted', 'client-authorization', 'no-cookie', 'bad-cookie', 'no-session', 'store-error', 'touched', 'login', 'logout', 'refused-token',
+  'cached', 'login-failed', 'invalidated',
 ];
 
 export interface BridgeMetrics {

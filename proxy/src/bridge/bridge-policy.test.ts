@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, tokenExpiry, touchedExpiry, type CachedToken, type LiveSession } from './bridge-policy.js';
-import { TokenCache } from './token-cache.js';
+import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, claimsKey, tokenExpiry, touchedExpiry, type CachedToken, type LiveSession } from './bridge-policy.js';
+import { BoundedCache } from './bounded-cache.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const NOW_SEC = NOW / 1000;
@@ -22,12 +22,13 @@ describe('tokenExpiry', () => {
 });
 
 describe('canReuse', () => {
-  const cached: CachedToken = { token: 't', jti: 'j', userId: 7, role: 'user', iat: NOW_SEC - 60, exp: NOW_SEC + 240 };
-  const live: LiveSession = { userId: 7, role: 'user', expiresAt: NOW + DAY, originalMaxAge: DAY, validAfter: 0, revoked: false };
+  const live: LiveSession = { sub: '7', claims: { role: 'user' }, expiresAt: NOW + DAY, originalMaxAge: DAY, validAfter: 0, revoked: false };
+  const cached: CachedToken = { token: 't', jti: 'j', sub: '7', claimsKey: claimsKey({ role: 'user' }), iat: NOW_SEC - 60, exp: NOW_SEC + 240 };
   const cases: Array<[string, Partial<CachedToken>, Partial<LiveSession>, number, boolean]> = [
     ['a fresh token for the same session', {}, {}, NOW, true],
-    ['another user now holds the session', {}, { userId: 8 }, NOW, false],
-    ['the role changed', {}, { role: 'admin' }, NOW, false],
+    ['another user now holds the session', {}, { sub: '8' }, NOW, false],
+    ['the role changed', {}, { claims: { role: 'admin' } }, NOW, false],
+    ['a claim was added', {}, { claims: { role: 'user', team: 'ops' } }, NOW, false],
     ['its jti was revoked', {}, { revoked: true }, NOW, false],
     ['issued before the password change', {}, { validAfter: NOW_SEC }, NOW, false],
     ['issued in the second of tokens-valid-after', {}, { validAfter: NOW_SEC - 60 }, NOW, true],
@@ -56,11 +57,11 @@ describe('touchedExpiry', () => {
   }
 });
 
-describe('TokenCache', () => {
-  const token = (n: number): CachedToken => ({ token: `t${n}`, jti: `j${n}`, userId: n, role: 'user', iat: 0, exp: 1 });
+describe('BoundedCache', () => {
+  const token = (n: number): CachedToken => ({ token: `t${n}`, jti: `j${n}`, sub: String(n), claimsKey: '[]', iat: 0, exp: 1 });
 
   it('keeps at most maxEntries, dropping the least recently stored', () => {
-    const cache = new TokenCache(2);
+    const cache = new BoundedCache<CachedToken>(2);
     cache.set('a', token(1));
     cache.set('b', token(2));
     cache.set('a', token(3));
@@ -72,6 +73,6 @@ describe('TokenCache', () => {
   });
 
   it('refuses a nonsense bound', () => {
-    assert.throws(() => new TokenCache(0), /positive integer/);
+    assert.throws(() => new BoundedCache<CachedToken>(0), /positive integer/);
   });
 });

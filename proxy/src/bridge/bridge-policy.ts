@@ -11,10 +11,12 @@ export const DEFAULT_REUSE_MARGIN_SEC = 45;
 /** A bridged session's expiry is written back at most this often (see touchedExpiry). */
 export const DEFAULT_TOUCH_INTERVAL_MS = 60_000;
 
-/** What the store says about a live session and its user, as of this request. */
+/** What the source says about a live session and its user, as of this request. */
 export interface LiveSession {
-  readonly userId: number;
-  readonly role: 'admin' | 'user';
+  /** The user id, as a string (the token's `sub`). */
+  readonly sub: string;
+  /** The claims routes.yaml maps (`role`, …), read from the session or the user's row. */
+  readonly claims: Readonly<Record<string, unknown>>;
   /** The session's expiry (cookie.expires), epoch ms. */
   readonly expiresAt: number;
   /** express-session's cookie.originalMaxAge (ms); null for a browser-session cookie. */
@@ -29,8 +31,9 @@ export interface LiveSession {
 export interface CachedToken {
   readonly token: string;
   readonly jti: string;
-  readonly userId: number;
-  readonly role: 'admin' | 'user';
+  readonly sub: string;
+  /** The claims it carries, as canonical JSON, so a change of role means a new token. */
+  readonly claimsKey: string;
   /** Epoch seconds. */
   readonly iat: number;
   readonly exp: number;
@@ -46,13 +49,13 @@ export function tokenExpiry(nowMs: number, sessionExpiresAt: number, ttlSec = BR
 }
 
 /**
- * Whether a cached token still speaks for this session: same user and role, not revoked,
+ * Whether a cached token still speaks for this session: same user and claims, not revoked,
  * not issued before the user's tokens-valid-after (a password change), inside the session's
  * expiry, and not within `marginSec` of its own.
  */
 export function canReuse(cached: CachedToken, live: LiveSession, nowMs: number, marginSec = DEFAULT_REUSE_MARGIN_SEC): boolean {
-  return cached.userId === live.userId
-    && cached.role === live.role
+  return cached.sub === live.sub
+    && cached.claimsKey === claimsKey(live.claims)
     && !live.revoked
     && cached.iat >= live.validAfter
     && cached.exp * 1000 <= live.expiresAt
@@ -70,4 +73,9 @@ export function touchedExpiry(live: Pick<LiveSession, 'expiresAt' | 'originalMax
   if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge <= 0) return undefined;
   const next = nowMs + maxAge;
   return next - live.expiresAt >= intervalMs ? next : undefined;
+}
+
+/** Claims as canonical JSON (sorted keys), for comparing what two tokens say. */
+export function claimsKey(claims: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify(Object.keys(claims).sort().map((k) => [k, claims[k]]));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withoutSessionCookie, withSessionSetCookie } from './cookie-header.js';
+import { setsCookie, withoutSessionCookie, withSessionSetCookie } from './cookie-header.js';
 
 describe('withoutSessionCookie', () => {
   const cases: Array<[string, string, string | undefined]> = [
@@ -13,8 +13,11 @@ describe('withoutSessionCookie', () => {
     ['empty pairs dropped', 'connect.sid=1;; a=b;', 'a=b'],
   ];
   for (const [label, header, expected] of cases) {
-    it(label, () => assert.equal(withoutSessionCookie(header), expected));
+    it(label, () => assert.equal(withoutSessionCookie(header, 'connect.sid'), expected));
   }
+  it('takes the configured cookie name (app.sid), leaving connect.sid alone', () => {
+    assert.equal(withoutSessionCookie('connect.sid=1; app.sid=s%3Ax.y; a=b', 'app.sid'), 'connect.sid=1; a=b');
+  });
 });
 
 describe('withSessionSetCookie', () => {
@@ -25,6 +28,14 @@ describe('withSessionSetCookie', () => {
     ['a backend session cookie is replaced', ['connect.sid=old; Path=/', 'a=b'], ['a=b', ours]],
   ];
   for (const [label, existing, expected] of cases) {
-    it(label, () => assert.deepEqual(withSessionSetCookie(existing, ours), expected));
+    it(label, () => assert.deepEqual(withSessionSetCookie(existing, [ours], 'connect.sid'), expected));
   }
+});
+
+describe('setsCookie', () => {
+  it('tells whether an answer sets the named cookie', () => {
+    assert.equal(setsCookie(undefined, 'app.sid'), false);
+    assert.equal(setsCookie(['a=b', 'app.sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT'], 'app.sid'), true);
+    assert.equal(setsCookie('xapp.sid=1', 'app.sid'), false);
+  });
 });

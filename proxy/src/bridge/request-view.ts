@@ -1,13 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
+import { readCookieValue, readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { LiveSession } from './bridge-policy.js';
+import type { SessionBinding } from './session-sources.js';
 
 /**
  * What the bridge learnt about one request, as the client sent it. Made once per request
  * (identity, forwarding and the answer all use it), before any hook edits the headers.
  */
 export interface RequestView {
-  /** The session id, when `connect.sid` carries a valid signature under one of the secrets. */
+  readonly binding: SessionBinding;
+  /**
+   * The session key: the id inside a cookie whose signature checks out under one of the
+   * secrets (store sources), or the raw cookie value (adapter: only the app can verify it).
+   */
   readonly sid: string | undefined;
   readonly cookieState: 'absent' | 'unsigned' | 'bad-signature' | 'valid';
   /** The Cookie header as the client sent it. */
@@ -16,22 +21,24 @@ export interface RequestView {
   readonly clientAuthorization: boolean;
   /** The session tag (HMAC of sid), once computed. */
   tag: string | undefined;
-  /** The store has been asked (once per request, every request). */
-  looked: boolean;
-  session: LiveSession | undefined;
+  /** The source's answer, asked once per request. */
+  session: Promise<LiveSession | undefined> | undefined;
 }
 
-/** Reads the request's cookie (every secret, timing-safe: S1, S2) and notes a client Authorization. */
-export function readRequestView(req: IncomingMessage, secrets: readonly string[]): RequestView {
+/** Reads the request's session cookie (every secret, timing-safe: S1, S2) and notes a client Authorization. */
+export function readRequestView(req: IncomingMessage, binding: SessionBinding): RequestView {
   const cookie = req.headers.cookie;
-  const read = readSessionId(cookie, secrets);
-  return {
-    sid: read.ok ? read.sid : undefined,
-    cookieState: read.ok ? 'valid' : read.reason,
-    cookie,
-    clientAuthorization: req.headers.authorization !== undefined,
-    tag: undefined,
-    looked: false,
-    session: undefined,
-  };
+  const name = binding.config.cookie;
+  let sid: string | undefined;
+  let cookieState: RequestView['cookieState'];
+  if (binding.source.verifiesCookies) {
+    const read = readSessionId(cookie, binding.secrets, name);
+    sid = read.ok ? read.sid : undefined;
+    cookieState = read.ok ? 'valid' : read.reason;
+  } else {
+    const raw = readCookieValue(cookie, name);
+    sid = typeof raw === 'string' && raw.length <= 4096 ? raw : undefined;
+    cookieState = sid ? 'valid' : raw === null ? 'bad-signature' : 'absent';
+  }
+  return { binding, sid, cookieState, cookie, clientAuthorization: req.headers.authorization !== undefined, tag: undefined, session: undefined };
 }

@@ -1,50 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { existsSync, statSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { ConfigError } from '../../../lib/env.js';
-import { openDatabase } from '../../../lib/sqlite.js';
-import { createTokenService } from '../../../lib/tokens.js';
 import { tempDir } from '../../../test/kit/temp.js';
 import { openSessionBridge, secretProblems } from './open-session-bridge.js';
-import { createSessionBridge, type SessionBridgeOptions } from './session-bridge.js';
-import { createSqliteBridgeSessions } from './sqlite-bridge-sessions.js';
 
-describe('createSessionBridge: options are checked once, when it is made', () => {
-  const dir = tempDir('strangler-bridge-options-');
-  const db = openDatabase(dir.file('app.db'));
-  const logger = pino({ level: 'silent' });
-  const deps = { sessions: createSqliteBridgeSessions(db, logger), tokens: createTokenService(['jwt-secret-for-option-checks-0123456789abcdef']), logger };
-  after(() => {
-    db.close();
-    dir.cleanup();
-  });
-
-  const refused: Array<[string, SessionBridgeOptions, RegExp]> = [
-    ['no session secret', { sessionSecrets: [] }, /SESSION_SECRET is empty/],
-    ['an empty session secret', { sessionSecrets: [''] }, /SESSION_SECRET is empty/],
-    ['a token lifetime over 5 minutes', { sessionSecrets: ['s'], tokenTtlSec: 301 }, /tokenTtlSec must be 1-300/],
-    ['a zero token lifetime', { sessionSecrets: ['s'], tokenTtlSec: 0 }, /tokenTtlSec must be 1-300/],
-    ['a reuse margin as long as the lifetime', { sessionSecrets: ['s'], tokenTtlSec: 60, reuseMarginSec: 60 }, /reuseMarginSec must be/],
-    ['a cache of no entries', { sessionSecrets: ['s'], maxCachedTokens: 0 }, /maxEntries must be a positive integer/],
-  ];
-  for (const [label, options, message] of refused) {
-    it(`refuses ${label}`, () => assert.throws(() => createSessionBridge(options, deps), message));
-  }
-
-  it('accepts the defaults, and a short lifetime with a margin that fits it', () => {
-    assert.equal(createSessionBridge({ sessionSecrets: ['s'] }, deps).name, 'session-bridge');
-    assert.equal(createSessionBridge({ sessionSecrets: ['s'], tokenTtlSec: 30 }, deps).name, 'session-bridge');
-  });
-});
+const logger = pino({ level: 'silent' });
+const JWT = 'a-jwt-secret-long-enough-0123456789abcdef';
 
 describe('openSessionBridge: secrets (SECURITY J5)', () => {
-  const long = 'a-jwt-secret-long-enough-0123456789abcdef';
   const cases: Array<[string, string[], string[], RegExp | undefined]> = [
-    ['distinct, long enough', ['session-secret'], [long], undefined],
+    ['distinct, long enough', ['session-secret'], [JWT], undefined],
     ['no JWT secret', ['session-secret'], [], /JWT_SECRET is empty/],
-    ['no session secret', [], [long], /SESSION_SECRET is empty/],
+    ['no session secret', [], [JWT], /SESSION_SECRET is empty/],
     ['a short JWT secret', ['session-secret'], ['short'], /shorter than 32 bytes/],
-    ['a JWT secret that is also a session secret', [long, 'x'], [long], /also a SESSION_SECRET/],
+    ['a JWT secret that is also a session secret', [JWT, 'x'], [JWT], /also a SESSION_SECRET/],
   ];
   for (const [label, sessionSecrets, jwtSecrets, problem] of cases) {
     it(`${problem ? 'refuses' : 'accepts'} ${label}`, () => {
@@ -54,13 +25,62 @@ describe('openSessionBridge: secrets (SECURITY J5)', () => {
     });
   }
 
-  it('refuses to open with a ConfigError naming the problem', () => {
+  it('refuses to open with a ConfigError naming the problem', async () => {
     const dir = tempDir('strangler-bridge-open-');
     try {
-      assert.throws(
-        () => openSessionBridge({ databasePath: dir.file('app.db'), sessionSecrets: ['same-secret-0123456789abcdef0123456789'], jwtSecrets: ['same-secret-0123456789abcdef0123456789'], logger: pino({ level: 'silent' }) }),
+      const same = 'same-secret-0123456789abcdef0123456789';
+      await assert.rejects(
+        openSessionBridge({ databasePath: dir.file('app.db'), sessionSecrets: [same], jwtSecrets: [same], tokens: { alg: 'EdDSA', ttlSec: 300 }, signingKeysFile: dir.file('keys.json'), production: false, logger }),
         (err: unknown) => err instanceof ConfigError && /also a SESSION_SECRET/.test(err.message),
       );
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('openSessionBridge: signing keys', () => {
+  const open = (dir: ReturnType<typeof tempDir>, production: boolean, alg: 'EdDSA' | 'ES256' | 'HS256' = 'EdDSA') =>
+    openSessionBridge({ databasePath: dir.file('app.db'), sessionSecrets: ['session-secret'], jwtSecrets: [JWT], tokens: { alg, ttlSec: 300 }, signingKeysFile: dir.file('keys.json'), production, logger });
+
+  it('refuses, in production, a missing key file, naming the variable and the command that makes one', async () => {
+    const dir = tempDir('strangler-bridge-keys-');
+    try {
+      await assert.rejects(open(dir, true), (err: unknown) => err instanceof ConfigError && /STRANGLER_SIGNING_KEYS/.test(err.message) && /strangler keys rotate --file/.test(err.message));
+      assert.equal(existsSync(dir.file('keys.json')), false);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('makes a private key file once in development and publishes its public half only', async () => {
+    const dir = tempDir('strangler-bridge-keys-');
+    try {
+      const bridge = await open(dir, false);
+      assert.equal(statSync(dir.file('keys.json')).mode & 0o777, 0o600);
+      const { keys } = bridge.jwks() as { keys: Array<Record<string, unknown>> };
+      assert.equal(keys.length, 1);
+      assert.equal(keys[0]?.alg, 'EdDSA');
+      assert.equal(keys[0]?.crv, 'Ed25519');
+      assert.equal(keys[0]?.d, undefined, 'the private part is never published');
+      const again = await open(dir, false);
+      assert.deepEqual(again.jwks(), bridge.jwks(), 'the same key on the next start');
+      await bridge.close?.();
+      await again.close?.();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('publishes no key with HS256, and refuses a key file that is not JSON', async () => {
+    const dir = tempDir('strangler-bridge-keys-');
+    try {
+      const hs = await open(dir, false, 'HS256');
+      assert.deepEqual(hs.jwks(), { keys: [] });
+      await hs.close?.();
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(dir.file('keys.json'), '{nope');
+      await assert.rejects(open(dir, false), (err: unknown) => err instanceof ConfigError && /keys\.json is not JSON/.test(err.message));
     } finally {
       dir.cleanup();
     }

@@ -1,130 +1,169 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../lib/logger.js';
-import { AUDIENCE, type TokenService } from '../../../lib/tokens.js';
-import { canaryIdentity } from '../config/index.js';
+import { canaryIdentity, type BackendConfig, type RouteTable } from '../config/index.js';
 import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { Identify } from '../identify.js';
-import type { AuthorizeShadow } from '../shadow/index.js';
+import type { AuthorizeShadow } from '../shadow/mirror/shadow-settings.js';
+import { BoundedCache } from './bounded-cache.js';
 import { createBridgeMetrics, NO_BRIDGE_METRICS, type BridgeEvent, type BridgeMetrics } from './bridge-metrics.js';
-import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, DEFAULT_REUSE_MARGIN_SEC, DEFAULT_TOUCH_INTERVAL_MS, tokenExpiry, touchedExpiry, type LiveSession } from './bridge-policy.js';
-import type { BridgeSessions } from './bridge-sessions.js';
-import { withoutSessionCookie } from './cookie-header.js';
+import { BRIDGE_TOKEN_MAX_TTL_SEC, canReuse, claimsKey, DEFAULT_REUSE_MARGIN_SEC, DEFAULT_TOUCH_INTERVAL_MS, tokenExpiry, touchedExpiry, type CachedToken, type LiveSession } from './bridge-policy.js';
+import { setsCookie, withoutSessionCookie } from './cookie-header.js';
 import { readRequestView, type RequestView } from './request-view.js';
 import { createSessionSignals } from './session-signals.js';
-import { TokenCache } from './token-cache.js';
+import type { SessionBinding, SessionSources } from './session-sources.js';
+import type { BridgeSigner } from './tokens/bridge-signer.js';
+import type { VerifyLoginToken } from './tokens/login-token.js';
 
 export interface SessionBridgeOptions {
-  /** SESSION_SECRET as a list: the first signs new cookies, every one verifies (rotation, S2). */
-  readonly sessionSecrets: readonly string[];
-  /** Cookies carry `Secure` (and sessions store `cookie.secure`): the proxy is behind TLS. Default false. */
+  /** Cookies carry `Secure`: the proxy is behind TLS. Default false. */
   readonly secureCookies?: boolean;
-  /** Bridged token lifetime, at most (and by default) 300 s. */
-  readonly tokenTtlSec?: number;
   /** A cached token is re-minted this long before its expiry (default 45 s). */
   readonly reuseMarginSec?: number;
   /** A session's expiry is written back at most this often (default 60 s); 0 writes on every request. */
   readonly touchIntervalMs?: number;
-  /** Cached tokens at most (default 10 000). */
+  /** Cached tokens and answers at most (default 10 000 each). */
   readonly maxCachedTokens?: number;
 }
 
-/** The part of lib/tokens the bridge uses. */
-export type TokenMinter = Pick<TokenService, 'mint' | 'verify' | 'sessionTag'>;
-
 export interface SessionBridgeDeps {
-  readonly sessions: BridgeSessions;
-  readonly tokens: TokenMinter;
+  readonly sources: SessionSources;
+  readonly signer: BridgeSigner;
+  /** Checks a jwt backend's `X-Auth-Token`. */
+  readonly verifyLoginToken: VerifyLoginToken;
   readonly logger: Logger;
   readonly clock?: () => number;
 }
 
 export interface SessionBridge extends ProxyExtension {
-  /** Canary identity: the session's user id, else the (verified) session id, else the client address. */
+  /** Canary identity: the session's user id, else the session id, else the client address. */
   readonly identify: Identify;
   /** For the shadow extension: a bridged token for a copy sent to a `jwt` backend. */
   readonly authorizeShadow: AuthorizeShadow;
   /** Counts `proxy_bridge_events_total{event}` in the proxy's registry. */
   registerMetrics(registry: Registry): void;
+  /** The public keys bridged tokens are signed with (`GET /__proxy/jwks.json`). */
+  jwks(): { keys: object[] };
+  /** Opens the session source a table names now (a process calls it at start, so a bad source stops start-up). */
+  open(table: RouteTable): void;
+}
+
+interface Answer {
+  readonly session: LiveSession;
+  readonly until: number;
 }
 
 /**
- * The session ↔ JWT bridge (DESIGN §6) as a proxy extension. Towards a `jwt` backend it
- * turns a live legacy session into a short bearer token; from one, it turns `X-Auth-Token`
- * into a legacy session cookie and `X-Auth-Logout: 1` into a destroyed session. Requests
- * to `session` backends are not touched.
+ * The session ↔ JWT bridge (DESIGN §6, §10) as a proxy extension. Towards a `jwt` backend it
+ * turns a live legacy session (read from the source routes.yaml names: SQLite, Redis or the
+ * adapter) into a short bearer token for that backend's audience; from one, it turns
+ * `X-Auth-Token` into a legacy session and `X-Auth-Logout: 1` into a destroyed one.
+ * Requests to `session` backends pass untouched; an answer of theirs that sets the session
+ * cookie (a login, logout or regenerate) drops what the bridge remembered of that session.
  *
  * @example
- * const bridge = createSessionBridge({ sessionSecrets }, { sessions: createSqliteBridgeSessions(db, logger), tokens, logger });
+ * const bridge = createSessionBridge({}, { sources: openSessionSources(…), signer, verifyLoginToken, logger });
  * const created = createProxy(options, { logger, extensions: [shadow, bridge], identify: bridge.identify });
  */
 export function createSessionBridge(options: SessionBridgeOptions, deps: SessionBridgeDeps): SessionBridge {
-  const secrets = [...options.sessionSecrets];
-  if (secrets.length === 0 || secrets.some((s) => s === '')) throw new Error('session bridge: SESSION_SECRET is empty; set the same secret(s) the legacy app uses');
-  const ttlSec = options.tokenTtlSec ?? BRIDGE_TOKEN_MAX_TTL_SEC;
-  if (!(ttlSec > 0 && ttlSec <= BRIDGE_TOKEN_MAX_TTL_SEC)) throw new Error(`session bridge: tokenTtlSec must be 1-${BRIDGE_TOKEN_MAX_TTL_SEC}, got ${ttlSec}`);
-  const marginSec = options.reuseMarginSec ?? Math.min(DEFAULT_REUSE_MARGIN_SEC, Math.floor(ttlSec / 2));
-  if (!(marginSec >= 0 && marginSec < ttlSec)) throw new Error(`session bridge: reuseMarginSec must be 0 or more and below tokenTtlSec (${ttlSec}), got ${marginSec}`);
-  const touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
   const secure = options.secureCookies ?? false;
-  const { sessions, tokens, logger } = deps;
+  const touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
+  const { sources, signer, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const cache = new TokenCache(options.maxCachedTokens ?? 10_000);
+  const maxEntries = options.maxCachedTokens ?? 10_000;
+  /** Tokens by audience and session tag. */
+  const tokens = new BoundedCache<CachedToken>(maxEntries);
+  /** Sources' answers by session tag, reused for `revalidate_ms`. */
+  const answers = new BoundedCache<Answer>(maxEntries);
+  /** The last user seen behind each session tag: canary buckets stay by user when the source answers asynchronously. */
+  const users = new BoundedCache<string>(maxEntries);
+  const tagKey = randomBytes(32);
   const views = new WeakMap<IncomingMessage, RequestView>();
   let metrics: BridgeMetrics = NO_BRIDGE_METRICS;
   const count = (event: BridgeEvent) => metrics.count(event);
 
-  function view(req: IncomingMessage): RequestView {
+  const tagOf = (sid: string) => createHmac('sha256', tagKey).update(sid).digest('base64url');
+  const tokenKey = (audience: string, tag: string) => `${audience}\0${tag}`;
+  const audienceOf = (backend: BackendConfig) => backend.audience ?? `strangler:${backend.name}`;
+
+  function view(req: IncomingMessage, binding: SessionBinding): RequestView {
     let v = views.get(req);
-    if (!v) {
-      v = readRequestView(req, secrets);
+    if (!v || v.binding !== binding) {
+      v = readRequestView(req, binding);
       views.set(req, v);
     }
     return v;
   }
 
-  /** The live session behind the request's cookie: the store is asked once per request, every request. */
-  function live(v: RequestView): LiveSession | undefined {
-    if (v.looked) return v.session;
-    v.looked = true;
-    if (!v.sid) return undefined;
-    const tag = (v.tag = tokens.sessionTag(v.sid));
-    const found = sessions.find(v.sid, cache.get(tag)?.jti, clock());
-    if (!found.ok) {
-      cache.delete(tag);
-      count(found.reason);
-      return undefined;
+  /** Forgets everything about a session: its answer and its tokens for every jwt backend of the table. */
+  function forget(tag: string, table: RouteTable): void {
+    answers.delete(tag);
+    for (const b of table.backends.values()) if (b.auth === 'jwt') tokens.delete(tokenKey(audienceOf(b), tag));
+  }
+
+  /** The live session behind the request's cookie: asked of the source once per request, or reused within revalidate_ms. */
+  function live(v: RequestView, audience: string, table: RouteTable): Promise<LiveSession | undefined> {
+    if (v.session) return v.session;
+    const sid = v.sid;
+    if (!sid) return (v.session = Promise.resolve(undefined));
+    const tag = (v.tag ??= tagOf(sid));
+    const now = clock();
+    const { binding } = v;
+    const cached = answers.get(tag);
+    if (cached && cached.until > now) {
+      count('cached');
+      return (v.session = Promise.resolve(cached.session));
     }
-    v.session = found.session;
+    v.session = binding.source.find({ sid, cookieHeader: v.cookie, cachedJti: tokens.get(tokenKey(audience, tag))?.jti, nowMs: now }).then((found) => {
+      if (!found.ok) {
+        forget(tag, table);
+        count(found.reason);
+        return undefined;
+      }
+      users.set(tag, found.session.sub);
+      if (binding.config.revalidateMs > 0) answers.set(tag, { session: found.session, until: clock() + binding.config.revalidateMs });
+      return found.session;
+    });
     return v.session;
   }
 
-  /** A token for the session: the cached one while it still speaks for it, else a new one. */
-  function tokenFor(tag: string, session: LiveSession): string | Promise<string> {
+  // The newest table seen: a shadow copy is authorised without a request context.
+  let lastTable: RouteTable | undefined;
+
+  function bind(table: RouteTable): SessionBinding | undefined {
+    lastTable = table;
+    return sources.forTable(table);
+  }
+
+  /** A token for the session and audience: the cached one while it still speaks for it, else a new one. */
+  async function tokenFor(tag: string, session: LiveSession, audience: string, ttlSec: number): Promise<string> {
     const now = clock();
-    const cached = cache.get(tag);
-    if (cached && canReuse(cached, session, now, marginSec)) return cached.token;
-    return tokens.mint({
-      sub: session.userId,
-      role: session.role,
-      audience: AUDIENCE.newBackend,
-      ttlSec,
+    const key = tokenKey(audience, tag);
+    const cached = tokens.get(key);
+    const margin = Math.min(options.reuseMarginSec ?? DEFAULT_REUSE_MARGIN_SEC, Math.floor(ttlSec / 2));
+    if (cached && canReuse(cached, session, now, margin)) return cached.token;
+    const minted = await signer.mint({
+      sub: session.sub,
+      claims: session.claims,
+      audience,
+      ttlSec: Math.min(ttlSec, BRIDGE_TOKEN_MAX_TTL_SEC),
       notAfter: tokenExpiry(now, session.expiresAt, ttlSec),
       sid: tag,
       issuedAtLeast: session.validAfter,
-    }).then(({ token, claims }) => {
-      cache.set(tag, { token, jti: claims.jti, userId: session.userId, role: session.role, iat: claims.iat, exp: claims.exp });
-      count('minted');
-      return token;
     });
+    tokens.set(key, { token: minted.token, jti: minted.jti, sub: session.sub, claimsKey: claimsKey(session.claims), iat: minted.iat, exp: minted.exp });
+    count('minted');
+    return minted.token;
   }
 
-  function bridgeRequest(ctx: ForwardContext): void | Promise<void> {
+  async function bridgeRequest(ctx: ForwardContext, binding: SessionBinding): Promise<void> {
     const { req } = ctx;
-    const v = view(req);
+    const v = view(req, binding);
+    const name = binding.config.cookie;
     if (v.cookie !== undefined) {
-      const rest = withoutSessionCookie(v.cookie);
+      const rest = withoutSessionCookie(v.cookie, name);
       if (rest === undefined) delete req.headers.cookie;
       else req.headers.cookie = rest;
     }
@@ -134,66 +173,99 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
       if (v.cookieState !== 'absent') logger.debug({ reqId: ctx.requestId, cookie: v.cookieState }, 'session bridge: cookie refused, forwarding without a token');
       return count(v.cookieState === 'absent' ? 'no-cookie' : 'bad-cookie');
     }
-    let session = live(v);
+    const audience = audienceOf(ctx.backend);
+    let session = await live(v, audience, ctx.table);
     if (!session || !v.tag) return;
     const now = clock();
     const touched = touchedExpiry(session, now, touchIntervalMs);
     if (touched !== undefined) {
-      sessions.touch(v.sid, touched, now);
-      session = v.session = { ...session, expiresAt: touched };
+      session = { ...session, expiresAt: touched };
+      v.session = Promise.resolve(session);
+      const cached = answers.get(v.tag);
+      if (cached) answers.set(v.tag, { ...cached, session });
+      void binding.source.touch({ sid: v.sid, cookieHeader: v.cookie, cachedJti: undefined, nowMs: now }, touched);
       count('touched');
     }
     count('bridged');
-    const token = tokenFor(v.tag, session);
-    if (typeof token === 'string') {
-      req.headers.authorization = `Bearer ${token}`;
-      return;
-    }
-    return token.then((t) => {
-      req.headers.authorization = `Bearer ${t}`;
-    });
+    req.headers.authorization = `Bearer ${await tokenFor(v.tag, session, audience, ctx.table.tokens.ttlSec)}`;
   }
 
-  /** The request's own session ends: destroyed in the store, its token forgotten. */
-  function endSession(v: RequestView): void {
-    if (!v.sid) return;
-    sessions.remove(v.sid);
-    cache.delete(v.tag ?? tokens.sessionTag(v.sid));
-  }
-
-  const signals = createSessionSignals({ sessions, tokens, secrets, secure, logger, clock, count, view: (ctx) => view(ctx.req), endSession });
+  const signals = createSessionSignals({
+    verifyLoginToken: deps.verifyLoginToken, secure, logger, clock, count,
+    view: (ctx, binding) => view(ctx.req, binding),
+    forget: (v, table) => {
+      if (v.sid) forget(v.tag ??= tagOf(v.sid), table);
+    },
+  });
 
   return {
     name: 'session-bridge',
-    identify(req) {
-      const v = view(req);
+    identify(req, table) {
+      const binding = bind(table);
       const clientAddress = req.socket.remoteAddress;
+      if (!binding) return canaryIdentity({ clientAddress });
+      const v = view(req, binding);
       if (!v.sid) return canaryIdentity({ clientAddress });
-      return canaryIdentity({ userId: live(v)?.userId, sessionId: v.sid, clientAddress });
+      const tag = (v.tag ??= tagOf(v.sid));
+      const { source } = binding;
+      let userId = users.get(tag);
+      // A source that reads synchronously (SQLite) answers at once, so the first request is bucketed by user too.
+      if (userId === undefined && 'findSync' in source && typeof source.findSync === 'function') {
+        const found = (source.findSync as (sid: string, nowMs: number) => { ok: boolean; session?: LiveSession })(v.sid, clock());
+        if (found.ok && found.session) userId = found.session.sub;
+      }
+      return canaryIdentity({ userId, sessionId: v.sid, clientAddress });
     },
     authorizeShadow(req, backend) {
-      if (backend.auth !== 'jwt') return undefined;
-      const v = view(req);
+      const table = lastTable;
+      if (backend.auth !== 'jwt' || !table) return undefined;
+      const binding = sources.forTable(table);
+      if (!binding) return undefined;
+      const v = view(req, binding);
       if (v.clientAuthorization) return undefined;
-      const cookie = v.cookie === undefined ? undefined : (withoutSessionCookie(v.cookie) ?? null);
-      const session = live(v);
-      if (!session || !v.tag) return { cookie };
-      return Promise.resolve(tokenFor(v.tag, session)).then((t) => ({ authorization: `Bearer ${t}`, cookie }));
+      const cookie = v.cookie === undefined ? undefined : (withoutSessionCookie(v.cookie, binding.config.cookie) ?? null);
+      const target = table.backends.get(backend.name);
+      const audience = target ? audienceOf(target) : `strangler:${backend.name}`;
+      return live(v, audience, table).then(async (session) => {
+        if (!session || !v.tag) return { cookie };
+        return { authorization: `Bearer ${await tokenFor(v.tag, session, audience, table.tokens.ttlSec)}`, cookie };
+      });
     },
     registerMetrics(registry) {
       if (metrics === NO_BRIDGE_METRICS) metrics = createBridgeMetrics(registry);
     },
+    jwks: () => signer.jwks(),
+    open(table) {
+      bind(table);
+    },
+    registerPublic(router) {
+      router.get('/jwks.json', (_req, res) => {
+        res.set('cache-control', 'public, max-age=60').json(signer.jwks());
+      });
+    },
     beforeForward(ctx) {
-      if (ctx.backend.auth !== 'jwt') return;
-      return bridgeRequest(ctx);
+      const binding = bind(ctx.table);
+      if (ctx.backend.auth !== 'jwt' || !binding) return;
+      return bridgeRequest(ctx, binding);
     },
     onResponseHeaders(ctx, upstream) {
-      if (ctx.backend.auth !== 'jwt') return;
-      return signals.onAnswer(ctx, upstream);
+      const binding = sources.forTable(ctx.table);
+      if (!binding) return;
+      if (ctx.backend.auth === 'jwt') return signals.onAnswer(ctx, upstream, binding);
+      // The legacy app logged in, out or regenerated: what the bridge remembered of the old session is stale.
+      if (ctx.backend.name === binding.backend.name && setsCookie(upstream.headers['set-cookie'], binding.config.cookie)) {
+        const v = view(ctx.req, binding);
+        if (v.sid) {
+          forget(v.tag ??= tagOf(v.sid), ctx.table);
+          count('invalidated');
+        }
+      }
     },
-    close() {
-      cache.clear();
-      sessions.close();
+    async close() {
+      tokens.clear();
+      answers.clear();
+      users.clear();
+      await sources.close();
     },
   };
 }

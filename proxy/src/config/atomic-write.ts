@@ -8,8 +8,8 @@ import { basename, dirname, join } from 'node:path';
  * flushed, given the old file's mode, then renamed over it. `file` must be a real path
  * (resolve symlinks first, or the link itself gets replaced).
  */
-export function writeFileAtomic(file: string, text: string): void {
-  let mode = 0o644;
+export function writeFileAtomic(file: string, text: string, newFileMode = 0o644): void {
+  let mode = newFileMode;
   try {
     mode = statSync(file).mode & 0o7777;
   } catch {

@@ -58,7 +58,8 @@ describe('legacy against new on the real routes, shadowed through the proxy', ()
     legacy = await startLegacy({ dbPath, mcp: legacyMcp({ settings: mcpSettings(mcp) }) });
     mcp.attach(dbPath);
     nb = await startNewBackend({ dbPath, mcp: newBackendMcp({ settings: mcpSettings(mcp) }) });
-    const bridge = openSessionBridge({ databasePath: dbPath, sessionSecrets: TEST_SESSION_SECRETS, jwtSecrets: TEST_JWT_SECRETS, logger: pino({ level: 'silent' }) });
+    // HS256 bridged tokens: the new backend verifies them with the JWT_SECRET it shares.
+    const bridge = await openSessionBridge({ databasePath: dbPath, sessionSecrets: TEST_SESSION_SECRETS, jwtSecrets: TEST_JWT_SECRETS, tokens: { alg: 'HS256', ttlSec: 300 }, signingKeysFile: dir.file('keys.json'), production: false, logger: pino({ level: 'silent' }) });
     ext = createShadowExtension({ diffsPath: dir.file('diffs.db'), storeOptions: { flushMs: 5 }, authorizeShadow: bridge.authorizeShadow });
     proxy = await startProxy(routesYaml(legacy.url, nb.url), { extensions: [ext, bridge] });
   });

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { readKeyFile, rotateKeyFile } from '../../proxy/src/bridge/index.js';
+import { colors, EXIT, processIo, type CliIo } from './io.js';
+import { parseCommandArgs } from './parse-command-args.js';
+
+export const usage = `strangler keys rotate|list [--file FILE] [--alg EdDSA|ES256]
+
+The keys the proxy signs bridged tokens with (routes.yaml tokens.alg EdDSA or ES256).
+
+  rotate   a new key signs from now on; the previous one stays published at
+           /__proxy/jwks.json until every token it signed has expired, so nobody is
+           logged out. A running proxy picks the change up within a second.
+  list     each key: id, algorithm, created, retired
+
+  --file   default: STRANGLER_SIGNING_KEYS, else data/signing-keys.json
+  --alg    for rotate (default EdDSA)`;
+
+export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
+  const c = colors(io);
+  const parsed = parseCommandArgs(args, { file: { type: 'string', short: 'f' }, alg: { type: 'string' } });
+  if (!parsed.ok) {
+    io.err(`strangler keys: ${parsed.error}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(usage);
+    return EXIT.ok;
+  }
+  const [action] = parsed.positionals;
+  const file = resolve(io.cwd, (parsed.values.file as string | undefined) ?? (io.env.STRANGLER_SIGNING_KEYS || 'data/signing-keys.json'));
+  const alg = (parsed.values.alg as string | undefined) ?? 'EdDSA';
+  if (action === 'rotate') {
+    if (alg !== 'EdDSA' && alg !== 'ES256') {
+      io.err(`strangler keys: --alg must be EdDSA or ES256, got "${alg}"`);
+      return EXIT.usage;
+    }
+    try {
+      const done = await rotateKeyFile(file, alg);
+      io.out(c.green(`✔ ${file}: ${done.added.kid} (${alg}) signs from now on`));
+      if (done.retired.length) io.out(`  retired, still published for 15 minutes: ${done.retired.join(', ')}`);
+      if (done.dropped.length) io.out(`  dropped (retired over 15 minutes ago): ${done.dropped.join(', ')}`);
+      return EXIT.ok;
+    } catch (err) {
+      io.err(c.red(`✖ strangler keys rotate: ${(err as Error).message}`));
+      return EXIT.failed;
+    }
+  }
+  if (action === 'list') {
+    const read = await readKeyFile(file);
+    if (!read.ok) {
+      io.err(c.red(`✖ ${read.problem}`));
+      return EXIT.failed;
+    }
+    io.out(`${'kid'.padEnd(38)} ${'alg'.padEnd(6)} state`);
+    for (const k of read.keys) io.out(`${k.kid.padEnd(38)} ${k.alg.padEnd(6)} ${k.retiredAt === undefined ? c.green('signing') : `retired ${new Date(k.retiredAt).toISOString()}`}`);
+    return EXIT.ok;
+  }
+  io.err(`strangler keys: say rotate or list\n\n${usage}`);
+  return EXIT.usage;
+}
