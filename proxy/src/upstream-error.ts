@@ -1,5 +1,7 @@
+import { networkErrorKind, type NetworkErrorKind } from './network-error-kind.js';
+
 /** Why an upstream exchange failed, as counted in `proxy_upstream_errors_total{kind}`. */
-export type UpstreamErrorKind = 'refused' | 'dns' | 'unreachable' | 'reset' | 'timeout' | 'protocol' | 'other';
+export type UpstreamErrorKind = NetworkErrorKind;
 
 export interface UpstreamFailure {
   readonly kind: UpstreamErrorKind;
@@ -10,29 +12,13 @@ export interface UpstreamFailure {
 /** The code the proxy gives its own deadline error, so a timeout is told apart from a reset. */
 export const UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT';
 
-const KIND_BY_CODE: Readonly<Record<string, UpstreamErrorKind>> = {
-  ECONNREFUSED: 'refused',
-  ENOTFOUND: 'dns',
-  EAI_AGAIN: 'dns',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EHOSTDOWN: 'unreachable',
-  ECONNRESET: 'reset',
-  EPIPE: 'reset',
-  ECONNABORTED: 'reset',
-  [UPSTREAM_TIMEOUT]: 'timeout',
-  ETIMEDOUT: 'timeout',
-  ESOCKETTIMEDOUT: 'timeout',
-};
-
 /**
  * Maps an error of the upstream exchange to the status the client gets. Only a missed
  * deadline is a 504; everything else the backend did wrong (down, reset, garbage) is a 502.
  * A 500 would blame the proxy for the backend.
  */
 export function classifyUpstreamError(err: { code?: string | undefined }): UpstreamFailure {
-  const code = err.code ?? '';
-  const kind = KIND_BY_CODE[code] ?? (code.startsWith('HPE_') ? 'protocol' : 'other');
+  const kind = err.code === UPSTREAM_TIMEOUT ? 'timeout' : networkErrorKind(err.code);
   return kind === 'timeout'
     ? { kind, status: 504, message: 'Gateway Timeout' }
     : { kind, status: 502, message: 'Bad Gateway' };

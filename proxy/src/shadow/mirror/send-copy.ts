@@ -1,6 +1,7 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { networkErrorKind } from '../../network-error-kind.js';
 import type { ShadowErrorKind } from '../store/diff-record.js';
 import type { CapturedResponse } from '../diff/diff.js';
 
@@ -22,19 +23,12 @@ export type CopyResult =
   | { ok: true; answer: CapturedResponse & { readonly headers: IncomingHttpHeaders }; ms: number }
   | { ok: false; error: ShadowErrorKind; detail: string; ms: number };
 
-const KIND_BY_CODE: Readonly<Record<string, ShadowErrorKind>> = {
-  ECONNREFUSED: 'refused',
-  ENOTFOUND: 'unreachable',
-  EAI_AGAIN: 'unreachable',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EHOSTDOWN: 'unreachable',
-  ECONNRESET: 'reset',
-  EPIPE: 'reset',
-  ECONNABORTED: 'reset',
-  SHADOW_TIMEOUT: 'timeout',
-  SHADOW_OVERSIZED: 'oversized',
-};
+/** A copy's own deadline and size cap, then the network codes of the one table primaries use too. */
+export function copyErrorKind(code: string | undefined): ShadowErrorKind {
+  if (code === 'SHADOW_TIMEOUT') return 'timeout';
+  if (code === 'SHADOW_OVERSIZED') return 'oversized';
+  return networkErrorKind(code);
+}
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
@@ -62,7 +56,7 @@ function attempt(copy: CopyRequest, started: number): Promise<{ result: CopyResu
       resolve({ result, retry });
     };
     const fail = (err: NodeJS.ErrnoException) => {
-      const kind = KIND_BY_CODE[err.code ?? ''] ?? 'other';
+      const kind = copyErrorKind(err.code);
       const retry = !answered && kind === 'reset' && req.reusedSocket;
       done({ ok: false, error: kind, detail: err.message, ms: performance.now() - started }, retry);
     };

@@ -1,7 +1,8 @@
 import type { Difference } from '../diff/difference.js';
+import type { NetworkErrorKind } from '../../network-error-kind.js';
 
 /** Why a shadow copy produced no comparison. */
-export type ShadowErrorKind = 'timeout' | 'refused' | 'reset' | 'unreachable' | 'oversized' | 'other';
+export type ShadowErrorKind = NetworkErrorKind | 'oversized';
 
 /** One side of an exchange, kept for mismatches so `diff export` can write fixtures. */
 export interface StoredAnswer {
