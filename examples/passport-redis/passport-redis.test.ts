@@ -6,6 +6,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sign } from 'cookie-signature';
+import { createClient } from 'redis';
 import { parse } from 'yaml';
 import { ApiClient, freePorts, runProcess, runTsx, startRedisServer, tempDir, type RunningRedis, type WatchedProcess } from '../../test/kit/index.js';
 
@@ -116,6 +117,30 @@ describe('examples/passport-redis behind strangler proxy', () => {
     } finally {
       await route('account', 'legacy');
       await route('orders', 'legacy');
+    }
+  });
+
+  it('keeps a session alive from requests to the API, as the touch of connect-redis would', async () => {
+    const ada = new ApiClient(proxyUrl);
+    await login(ada, ADA);
+    const key = `shop:sess:${await sidOf(ada)}`;
+    const redisClient = createClient({ url: redis.url });
+    await redisClient.connect();
+    try {
+      // As if the user had been away: 100 s left of a day-long session.
+      await redisClient.expire(key, 100);
+      const value = await redisClient.get(key);
+      await route('orders', 'api');
+      try {
+        assert.equal((await ada.get('/orders')).status, 200);
+      } finally {
+        await route('orders', 'legacy');
+      }
+      const ttl = await redisClient.ttl(key);
+      assert.ok(ttl > 86_000 && ttl <= 86_400, `the TTL is a full day again (${ttl} s)`);
+      assert.equal(await redisClient.get(key), value, 'the session JSON is left as it was');
+    } finally {
+      redisClient.destroy();
     }
   });
 
