@@ -10,6 +10,7 @@ import { currentUser, requireAdmin, requireUser } from './auth/current-user.js';
 import { sessionMiddleware } from './auth/session-middleware.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
 import { refuseCrossSiteForms } from '../../lib/http/cross-site-forms.js';
+import { trustProxy } from '../../lib/http/trust-proxy.js';
 import { CONTRACT_MESSAGES } from '../../lib/http/contract-messages.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { requestLogger } from '../../lib/http/request-logger.js';
@@ -104,7 +105,7 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('trust proxy', deps.trustProxy ?? 'loopback');
+  trustProxy(app, deps.trustProxy);
   app.use(requestLogger(logger));
 
   app.get('/health', (_req, res) => {

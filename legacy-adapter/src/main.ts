@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     sessionSecrets: secretList(secrets.SESSION_SECRET),
     logger,
     secureCookies: env.COOKIE_SECURE === 'true',
+    trustProxy: env.TRUST_PROXY?.trim() || undefined,
     mcp: legacyMcp({ settings: mcpSettings }),
   });
   const server = createServer(app);

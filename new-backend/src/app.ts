@@ -14,6 +14,7 @@ import { createTokenState } from './auth/token-state.js';
 import type { Database } from './db/schema.js';
 import { bodyParser } from '../../lib/http/body-parser.js';
 import { refuseCrossSiteForms } from '../../lib/http/cross-site-forms.js';
+import { trustProxy } from '../../lib/http/trust-proxy.js';
 import { createLoginThrottle, type LoginThrottleOptions } from '../../lib/login-throttle/login-throttle.js';
 import { errorHandler } from '../../lib/http/error-handler.js';
 import { MESSAGES } from './http/messages.js';
@@ -117,7 +118,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('trust proxy', deps.trustProxy ?? 'loopback');
+  trustProxy(app, deps.trustProxy);
   app.use(requestLogger(logger));
   app.use(mountRoutes(Router(), [healthRoute]));
 

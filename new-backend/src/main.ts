@@ -51,7 +51,7 @@ async function main(): Promise<void> {
 
   // Tokens the proxy's bridge mints for this backend are checked against the proxy's public keys.
   const bridged = { audience: config.bridgeAudience, keys: createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 5_000 }) };
-  const app = createNewBackendApp({ db, tokens, bridged, logger, mcp: newBackendMcp({ settings: mcpSettings }) });
+  const app = createNewBackendApp({ db, tokens, bridged, logger, mcp: newBackendMcp({ settings: mcpSettings }), trustProxy: process.env.TRUST_PROXY?.trim() || undefined });
   const server = createServer(app);
   server.on('upgrade', app.handleUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
