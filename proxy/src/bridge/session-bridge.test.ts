@@ -86,3 +86,33 @@ describe('openSessionBridge: signing keys', () => {
     }
   });
 });
+
+describe('signing key rotation', () => {
+  it('signs with the new key at once and keeps the old one published until its tokens have expired', async () => {
+    const { createLocalJWKSet, jwtVerify, decodeProtectedHeader } = await import('jose');
+    const { openKeyFileSigner } = await import('./tokens/bridge-signer.js');
+    const { rotateKeyFile, RETIRED_KEY_GRACE_MS } = await import('./tokens/signing-keys.js');
+    const dir = tempDir('strangler-bridge-rotate-');
+    try {
+      const file = dir.file('keys.json');
+      let now = Date.now();
+      await rotateKeyFile(file, 'EdDSA', now);
+      const signer = await openKeyFileSigner(file, { logger, clock: () => now });
+      const mint = () => signer.mint({ sub: '7', claims: { role: 'user' }, audience: 'strangler:new', ttlSec: 300, notAfter: Math.floor(now / 1000) + 300, sid: 'tag', issuedAtLeast: 0 });
+      const before = await mint();
+      // A second passes (the signer looks at the file at most once a second), then the rotation.
+      now += 1500;
+      await rotateKeyFile(file, 'EdDSA', now);
+      const after = await mint();
+      assert.notEqual(decodeProtectedHeader(after.token).kid, decodeProtectedHeader(before.token).kid, 'the new key signs');
+      const verify = (token: string) => jwtVerify(token, createLocalJWKSet(signer.jwks() as never), { audience: 'strangler:new', currentDate: new Date(now) });
+      await verify(before.token);
+      await verify(after.token);
+      assert.equal(signer.jwks().keys.length, 2);
+      now += RETIRED_KEY_GRACE_MS + 2000;
+      assert.equal(signer.jwks().keys.length, 1, 'the retired key is unpublished once its tokens are long expired');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
