@@ -56,8 +56,17 @@ export function createMcpHttpApp(deps: McpHttpDeps): McpHttpApp {
   const sweeper = setInterval(() => void registry.sweep(), Math.min(60_000, Math.max(1000, limits.idleMs / 2)));
   sweeper.unref();
 
+  // Answers still owed when the app closes: a closed transport never writes them, and a
+  // caller would wait for its own timeout (minutes) for a server that is gone.
+  const owed = new Set<Response>();
+
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    owed.add(res);
+    res.on('close', () => owed.delete(res));
+    next();
+  });
   app.use(hostGuard(deps.allowedHosts));
   app.use(originGuard(deps.allowedOrigins, { loopback: deps.allowLoopbackOrigins === true }));
   app.use(queryTokenGuard());
@@ -138,6 +147,10 @@ export function createMcpHttpApp(deps: McpHttpDeps): McpHttpApp {
     close: async () => {
       clearInterval(sweeper);
       await registry.closeAll();
+      for (const res of owed) {
+        if (res.headersSent) res.destroy();
+        else sendJsonRpcError(res, 503, 'The MCP server is shutting down: the command was stopped; try again once it is back', {}, -32603);
+      }
     },
   };
 }

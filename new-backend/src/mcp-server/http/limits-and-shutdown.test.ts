@@ -91,9 +91,11 @@ describe('timeouts, concurrency and shutdown over HTTP (P3, P6, M12)', () => {
     assert.equal((await call(h, USERS.bob, { command: 'echo bob' })).report.outcome, 'ran');
 
     await h.mcp.close();
+    // The caller hears at once that the server went away, not after its own 120 s timeout.
+    const outcome = await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting'))]);
+    assert.match(String(outcome), /The MCP server is shutting down/);
     await h.fx.close();
     await waitFor(() => pids.every((p) => !isAlive(p)), 'the running group to die at shutdown');
     assert.equal(h.fx.runner.liveGroups(), 0);
-    await running;
   });
 });
