@@ -15,7 +15,6 @@ export interface Actor {
 /** What the routes and the socket answer: a body with its status, or the contract's error. */
 export type Reply<T> = { ok: true; status: 200 | 202; body: T } | { ok: false; status: 400 | 403 | 404 | 409 | 503; message: string };
 
-
 /** The part of lib/mcp-client's client the workflow uses. */
 export type CommandRunner = Pick<CommandClient, 'listTools' | 'run' | 'mintApprovalGrant'>;
 
