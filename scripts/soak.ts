@@ -124,7 +124,8 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   }, Math.min(FLIP_EVERY_MS, plan.warmupMs / 2));
 
   const sampleAll = (since: number) => watched.map((w) => ({ name: w.name, ...sampleProcess(w.process.pid as number, plan.probeDir, since) }));
-  const total = () => sum(runs, traffic.counts);
+  // The current run's counts are live until it stops and joins `runs`.
+  const total = () => sum(runs.includes(traffic.counts) ? runs : [...runs, traffic.counts]);
   const idleSample = async (label: string) => {
     await sleep(IDLE_MS);
     // Full collections first (probe.ts), so the heap and RSS compared are what stays referenced.
@@ -187,8 +188,7 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   return problems.length === 0;
 }
 
-function sum(runs: readonly TrafficCounts[], current: TrafficCounts): TrafficCounts {
-  const all = [...runs, current];
+function sum(all: readonly TrafficCounts[]): TrafficCounts {
   const add = (key: 'requests' | 'failed' | 'wsMessages' | 'wsFailed' | 'wsConnections') => all.reduce((n, c) => n + c[key], 0);
   return { requests: add('requests'), failed: add('failed'), wsMessages: add('wsMessages'), wsFailed: add('wsFailed'), wsConnections: add('wsConnections'), failures: all.flatMap((c) => c.failures) };
 }
