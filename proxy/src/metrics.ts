@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequestMetrics } from './request-metrics.js';
 import type { UpstreamErrorKind } from './upstream-error.js';
 
 export interface ProxyMetrics {
@@ -11,35 +12,17 @@ export interface ProxyMetrics {
   upgrade(route: string, backend: string): void;
 }
 
-const STATUS_CLASSES = ['aborted', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-interface RouteSeries {
-  readonly duration: { observe(value: number): void };
-  readonly byClass: ReadonlyArray<{ inc(): void }>;
-}
 
 /**
  * The proxy's Prometheus metrics, in a registry of its own (not prom-client's global one), so
- * two proxies in one process (tests) never share counters. Label children are cached per
- * route and backend: the hot path does one Map lookup, not a label hash per metric.
+ * two proxies in one process (tests) never share counters. The two every request updates
+ * live in request-metrics.ts; the rarer ones are prom-client's own.
  */
 export function createProxyMetrics(options: { processMetrics?: boolean } = {}): ProxyMetrics {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({
-    name: 'proxy_requests_total',
-    help: 'Proxied requests by route, backend and status class (aborted: the client left before an answer).',
-    labelNames: ['route', 'backend', 'status_class'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'proxy_request_duration_seconds',
-    help: 'Time from receiving a request to the end of its response, by route and backend.',
-    labelNames: ['route', 'backend'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const requests = createRequestMetrics(registry, DURATION_BUCKETS);
   const upstreamErrors = new Counter({
     name: 'proxy_upstream_errors_total',
     help: 'Failed upstream exchanges by backend and kind (refused, dns, unreachable, reset, timeout, protocol, other).',
@@ -68,28 +51,9 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
   reloads.inc({ result: 'error' }, 0);
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
-  const series = new Map<string, RouteSeries>();
-  function seriesFor(route: string, backend: string): RouteSeries {
-    const key = `${route}\u0000${backend}`;
-    let s = series.get(key);
-    if (!s) {
-      s = {
-        duration: duration.labels(route, backend),
-        byClass: STATUS_CLASSES.map((c) => requests.labels(route, backend, c)),
-      };
-      series.set(key, s);
-    }
-    return s;
-  }
-
   return {
     registry,
-    request(route, backend, status, seconds) {
-      const s = seriesFor(route, backend);
-      const cls = status >= 100 && status < 600 ? Math.floor(status / 100) : 0;
-      (s.byClass[cls] as { inc(): void }).inc();
-      s.duration.observe(seconds);
-    },
+    request: requests.record,
     upstreamError: (backend, kind) => upstreamErrors.inc({ backend, kind }),
     retry: (backend) => retries.inc({ backend }),
     reload: (result) => reloads.inc({ result }),
