@@ -1,4 +1,4 @@
-import type { Metric, MetricObjectWithValues, MetricValueWithName, Registry } from 'prom-client';
+import type { Metric, MetricValueWithName, Registry } from 'prom-client';
 
 const STATUS_CLASSES = ['aborted', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -79,14 +79,8 @@ interface PlainMetric {
  * sums it across processes) and has no other use for it.
  */
 function register(registry: Registry, metric: PlainMetric): void {
-  const readable = {
-    name: metric.name,
-    help: metric.help,
-    type: metric.type,
-    aggregator: 'sum',
-    get: (): Promise<MetricObjectWithValues<MetricValueWithName<string>>> =>
-      Promise.resolve({ name: metric.name, help: metric.help, type: metric.type, aggregator: 'sum', values: metric.values() } as MetricObjectWithValues<MetricValueWithName<string>>),
-    reset: () => undefined,
-  };
+  // prom-client's typings declare `type` a numeric enum; at run time (and in the text format) it is the string.
+  const object = (values: Array<MetricValueWithName<string>>) => ({ name: metric.name, help: metric.help, type: metric.type, aggregator: 'sum', values });
+  const readable = { name: metric.name, help: metric.help, type: metric.type, aggregator: 'sum', get: () => Promise.resolve(object(metric.values())), reset: () => undefined };
   registry.registerMetric(readable as unknown as Metric);
 }
