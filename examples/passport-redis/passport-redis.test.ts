@@ -252,6 +252,9 @@ describe('examples/passport-redis behind strangler proxy', () => {
       assert.equal((await fetch(`${proxyUrl}/__proxy/health`)).status, 200, 'the proxy is still up');
       await new Promise((r) => setTimeout(r, 500)); // the proxy writes its log in batches
       assert.equal(proxy.output().match(/redis session store at \S+ cannot be read/g)?.length, 1, 'one log line for the outage');
+      const metrics = await (await fetch(`${proxyUrl}/__proxy/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+      const storeErrors = Number(/^proxy_bridge_events_total\{event="store-error"\} (\d+)/m.exec(metrics)?.[1]);
+      assert.ok(storeErrors >= statuses.length, `the metric counts each request that met the outage (${storeErrors})`);
 
       await redis.restart(); // memory only: every session is gone, as after a real Redis loss
       // The legacy app's own Redis client reconnects on its schedule; then a new login bridges.
