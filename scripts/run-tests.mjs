@@ -34,7 +34,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const child = spawn(process.execPath, [
-  // A test that hangs fails after the timeout instead of stalling the whole run.
-  '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', '--test-timeout=180000', ...files,
+  // A test that hangs fails after the timeout instead of stalling the whole run. The timeout
+  // bounds each file as a whole: 5 minutes leaves room for the package test, which builds,
+  // packs and installs the package (compiling better-sqlite3) for two Node versions.
+  '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', '--test-timeout=300000', ...files,
 ], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
