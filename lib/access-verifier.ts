@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ACCESS_TOKEN_TYP, AUDIENCE, CLOCK_TOLERANCE_SEC, ISSUER, MAX_ACCESS_TTL_SEC, toClaims, type TokenService, type VerifyResult } from './tokens.js';
+import { accessTokenChecks, AUDIENCE, toClaims, type TokenService, type VerifyResult } from './tokens.js';
 
 export interface BridgedTokens {
   /** The `aud` the proxy mints for this backend (routes.yaml `audience`, default `strangler:new`). */
@@ -28,16 +28,7 @@ export function createAccessVerifier(tokens: TokenService, bridged: BridgedToken
     if (alg !== 'EdDSA' && alg !== 'ES256') return { ok: false, reason: `algorithm ${String(alg)} not accepted` };
     if (!bridged.keys) return { ok: false, reason: 'no JWKS configured for bridged tokens' };
     try {
-      const { payload } = await jwtVerify(token, bridged.keys, {
-        algorithms: ['EdDSA', 'ES256'],
-        issuer: ISSUER,
-        audience: bridged.audience,
-        typ: ACCESS_TOKEN_TYP,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-        maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
-        clockTolerance: CLOCK_TOLERANCE_SEC,
-        currentDate: new Date(clock()),
-      });
+      const { payload } = await jwtVerify(token, bridged.keys, accessTokenChecks(['EdDSA', 'ES256'], bridged.audience, clock));
       return toClaims(payload);
     } catch (err) {
       return { ok: false, reason: err instanceof errors.JOSEError ? err.code : 'invalid token' };

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, decodeProtectedHeader, errors, type JWTPayload } from 'jose';
+import { SignJWT, jwtVerify, decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyOptions } from 'jose';
 
 /** Audiences: each consumer accepts only tokens minted for it (SECURITY J6, M6). */
 export const AUDIENCE = {
@@ -109,16 +109,7 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
     const key = kid === undefined ? undefined : keys.get(kid);
     if (!key) return { ok: false, reason: 'unknown key id' };
     try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: [ALG],
-        issuer: ISSUER,
-        audience: typeof audience === 'string' ? audience : [...audience],
-        typ: ACCESS_TOKEN_TYP,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-        maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
-        clockTolerance: CLOCK_TOLERANCE_SEC,
-        currentDate: new Date(clock()),
-      });
+      const { payload } = await jwtVerify(token, key, accessTokenChecks([ALG], typeof audience === 'string' ? audience : [...audience], clock));
       return toClaims(payload);
     } catch (err) {
       return { ok: false, reason: err instanceof errors.JOSEError ? err.code : 'invalid token' };
@@ -134,6 +125,23 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;
+
+/**
+ * What every access-token check here pins: the algorithms, issuer, audience and type, the
+ * claims a token must carry, a lifetime of at most 15 minutes, and the clock tolerance.
+ */
+export function accessTokenChecks(algorithms: string[], audience: string | string[], clock: () => number, requiredClaims = ['exp', 'iat', 'sub', 'jti']): JWTVerifyOptions {
+  return {
+    algorithms,
+    issuer: ISSUER,
+    audience,
+    typ: ACCESS_TOKEN_TYP,
+    requiredClaims,
+    maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
+    clockTolerance: CLOCK_TOLERANCE_SEC,
+    currentDate: new Date(clock()),
+  };
+}
 
 /** The claims the reference backends act on: a numeric subject, an admin/user role, a jti, at most 15 minutes of life. */
 export function toClaims(payload: JWTPayload): VerifyResult {

@@ -69,16 +69,18 @@ export function sessionCookieOptions(secure = false) {
 
 /** A fresh session record in express-session's stored format, for a logged-in user. */
 export function newSessionData(userId: number, now = Date.now(), secure = false): SessionData {
+  return { cookie: newStoredCookie(now, secure), userId };
+}
+
+/** The `cookie` express-session stores for a session made now, with the legacy app's attributes. */
+export function newStoredCookie(now = Date.now(), secure = false): StoredCookie {
   return {
-    cookie: {
-      originalMaxAge: SESSION_MAX_AGE_MS,
-      expires: new Date(now + SESSION_MAX_AGE_MS).toISOString(),
-      ...(secure ? { secure: true } : {}),
-      httpOnly: true,
-      path: '/',
-      sameSite: 'lax',
-    },
-    userId,
+    originalMaxAge: SESSION_MAX_AGE_MS,
+    expires: new Date(now + SESSION_MAX_AGE_MS).toISOString(),
+    ...(secure ? { secure: true } : {}),
+    httpOnly: true,
+    path: '/',
+    sameSite: 'lax',
   };
 }
 

@@ -1,6 +1,6 @@
 import uid from 'uid-safe';
 import type { Logger } from '../../../../lib/logger.js';
-import { clearSessionCookie, SESSION_MAX_AGE_MS, serializeSessionCookie, type SessionData } from '../../../../lib/legacy-session/session-cookie.js';
+import { clearSessionCookie, newStoredCookie, SESSION_MAX_AGE_MS, serializeSessionCookie, type SessionData } from '../../../../lib/legacy-session/session-cookie.js';
 import type { SessionConfig } from '../../config/index.js';
 import type { LiveSession } from '../bridge-policy.js';
 import { getDotPath, sessionUserValue, setDotPath } from './dot-path.js';
@@ -71,16 +71,7 @@ export function storeSessionSource(kind: 'sqlite' | 'redis', store: SessionStore
       }
     },
     async login(sub, claims, { sid, nowMs }) {
-      const data: SessionData = {
-        cookie: {
-          originalMaxAge: SESSION_MAX_AGE_MS,
-          expires: new Date(nowMs + SESSION_MAX_AGE_MS).toISOString(),
-          ...(secure ? { secure: true } : {}),
-          httpOnly: true,
-          path: '/',
-          sameSite: 'lax',
-        },
-      };
+      const data: SessionData = { cookie: newStoredCookie(nowMs, secure) };
       setDotPath(data, config.user, sessionUserValue(sub));
       // With a users table the claims live in its row; otherwise they are written where the app reads them.
       if (!config.sqlite.users || kind !== 'sqlite') {
@@ -117,11 +108,4 @@ export function storeSessionSource(kind: 'sqlite' | 'redis', store: SessionStore
     };
   }
   return source;
-}
-
-/** A session's expiry in epoch ms from express-session's stored cookie, else a day from now. */
-export function cookieExpiry(data: Readonly<Record<string, unknown>>, nowMs: number): number {
-  const expires = getDotPath(data, 'cookie.expires');
-  const ms = typeof expires === 'string' ? Date.parse(expires) : NaN;
-  return Number.isFinite(ms) ? ms : nowMs + SESSION_MAX_AGE_MS;
 }

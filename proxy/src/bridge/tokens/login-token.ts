@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_TYP, AUDIENCE, CLOCK_TOLERANCE_SEC, ISSUER, keyId, MAX_ACCESS_TTL_SEC } from '../../../../lib/tokens.js';
+import { accessTokenChecks, AUDIENCE, keyId } from '../../../../lib/tokens.js';
 
 export type LoginTokenResult =
   | { ok: true; sub: string; claims: Record<string, unknown> }
@@ -26,16 +26,7 @@ export function createLoginTokenVerifier(secrets: readonly string[], clock: () =
     const key = kid === undefined ? undefined : keys.get(kid);
     if (!key) return { ok: false, reason: 'unknown key id' };
     try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: audience ? [AUDIENCE.newBackend, audience] : AUDIENCE.newBackend,
-        typ: ACCESS_TOKEN_TYP,
-        requiredClaims: ['exp', 'iat', 'sub'],
-        maxTokenAge: MAX_ACCESS_TTL_SEC + CLOCK_TOLERANCE_SEC,
-        clockTolerance: CLOCK_TOLERANCE_SEC,
-        currentDate: new Date(clock()),
-      });
+      const { payload } = await jwtVerify(token, key, accessTokenChecks(['HS256'], audience ? [AUDIENCE.newBackend, audience] : AUDIENCE.newBackend, clock, ['exp', 'iat', 'sub']));
       if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'bad subject' };
       const claims: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(payload)) if (!REGISTERED.has(name)) claims[name] = value;
