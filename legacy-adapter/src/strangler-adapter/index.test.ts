@@ -278,6 +278,33 @@ describe('stranglerAdapter faults', () => {
     }
   });
 
+  it('takes a body the app\'s own express.json() already parsed, and refuses one over 64 KiB with 413', async () => {
+    const store = new MemoryStore();
+    const parsed = express();
+    parsed.use(express.json({ limit: '1mb' }));
+    parsed.use(shopApp(store, { login }));
+    const app = await startServer(parsed);
+    try {
+      const client = new ApiClient(app.url);
+      const answer = await client.post('/__strangler/login', { sub: '8' }, { headers: keyed });
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.body.sub, '8');
+      const badName = await client.post('/__strangler/logout', { cookie: 'shop.sid; Domain=evil' }, { headers: keyed });
+      assert.equal(badName.status, 400, 'parsed by the app, the body is still checked');
+      assert.match(badName.body.error, /"cookie" must be a cookie name/);
+    } finally {
+      await app.close();
+    }
+    const plain = await startServer(shopApp(new MemoryStore(), { login }));
+    try {
+      const big = await new ApiClient(plain.url).post('/__strangler/login', { sub: '7', pad: 'x'.repeat(70_000) }, { headers: keyed });
+      assert.equal(big.status, 413);
+      assert.match(big.body.error, /larger than 65536 bytes/);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('says to mount it after the session middleware when there is no req.session', async () => {
     const bare = express();
     bare.use(stranglerAdapter({ key: KEY, identify, path: '/internal/strangler' }));

@@ -150,6 +150,12 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
         await destroySession(req);
         throw new AdapterError(500, `stranglerAdapter: login(req, ${JSON.stringify(sub)}) ran, but identify(req) then found ${who ? `sub ${JSON.stringify(who.sub)}` : 'nobody'}: make login store the user where identify reads it`);
       }
+      // express-session sends a `secure` cookie only over https: the login would "succeed"
+      // with no cookie for the browser. Say so instead.
+      if (req.session.cookie.secure === true && !req.secure) {
+        await destroySession(req);
+        throw new AdapterError(500, 'stranglerAdapter: the session cookie is `secure` but this request is not https, so express-session would send no cookie: behind the proxy, set app.set(\'trust proxy\', …) (or session({ proxy: true })) in the app and COOKIE_SECURE=true on the proxy');
+      }
       // Saved before answering, so a store failure is a 500 rather than a cookie for nothing.
       await saveSession(req);
       appReply(res, 200, describe(req, who));

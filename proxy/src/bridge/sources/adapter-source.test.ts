@@ -160,6 +160,34 @@ describe('adapter session source against a real app', () => {
   });
 });
 
+describe('adapter session source behind TLS', () => {
+  it('tells an app with secure cookies that the browser is on https, so its login sets the cookie', async () => {
+    const app = express();
+    app.set('trust proxy', 'loopback');
+    app.use(session({ name: COOKIE, secret: 'shop-secret-0123456789abcdef0123456789', store: new MemoryStore(), resave: false, saveUninitialized: false, cookie: { secure: true, maxAge: 600_000 } }));
+    app.use(stranglerAdapter({
+      key: KEY,
+      identify: (req) => (req.session.account ? { sub: String(req.session.account.id) } : undefined),
+      login: (req, sub) => void (req.session.account = { id: Number(sub), role: 'user' }),
+    }));
+    const shop = await startServer(app);
+    const behindTls = createAdapterSessionSource({ key: KEY, path: '/__strangler' }, new URL(shop.url), { logger: captureLogs().logger, secureCookies: true });
+    const plain = createAdapterSessionSource({ key: KEY, path: '/__strangler' }, new URL(shop.url), { logger: captureLogs().logger });
+    try {
+      const result = await behindTls.login('5', {}, { sid: undefined, cookieHeader: undefined, nowMs: Date.now() });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.match(result.setCookie[0] ?? '', /^shop\.sid=s%3A.*; Secure/);
+      const refused = await plain.login('5', {}, { sid: undefined, cookieHeader: undefined, nowMs: Date.now() });
+      assert.equal(refused.ok, false);
+      assert.match(!refused.ok ? refused.reason : '', /the session cookie is `secure` but this request is not https.*trust proxy.*COOKIE_SECURE=true/);
+    } finally {
+      await behindTls.close();
+      await plain.close();
+      await shop.close();
+    }
+  });
+});
+
 describe('adapter session source faults', () => {
   it('reads an app that is down as a store error, at once', async () => {
     const gone = await startServer(createServer());

@@ -58,19 +58,20 @@ export function createAdapterSessionSource(config: AdapterSourceConfig, backendU
     return undefined;
   }
 
-  /** One call under the backoff: undefined when the app is in a pause or the call failed as an outage. */
-  async function ask(call: AdapterCall): Promise<AdapterReply & { ok: true } | undefined> {
-    if (closed || !backoff.mayCall(clock())) return undefined;
+  /** One call under the backoff: the app's answer, or why there is none (a pause, or an outage). */
+  async function ask(call: AdapterCall): Promise<{ reply: AdapterReply & { ok: true } } | { reply: undefined; reason: string }> {
+    if (closed) return { reply: undefined, reason: 'the source is closed' };
+    if (!backoff.mayCall(clock())) return { reply: undefined, reason: `it is not asked again yet after ${backoff.failures} failure(s) in a row` };
     const reply = await client.call(call);
     const reason = outage(reply, call.endpoint);
     if (reason !== undefined) {
       if (backoff.failed(clock())) {
         logger.warn({ reason }, `session adapter unavailable: ${reason}. Sessions from it read as no session (requests go on with no token) and it is asked again with backoff`);
       }
-      return undefined;
+      return { reply: undefined, reason };
     }
     if (backoff.succeeded()) logger.info('session adapter answers again: sessions are bridged again');
-    return reply as AdapterReply & { ok: true };
+    return { reply: reply as AdapterReply & { ok: true } };
   }
 
   function toLive(session: AdapterSession, nowMs: number): FindResult {
@@ -92,7 +93,7 @@ export function createAdapterSessionSource(config: AdapterSourceConfig, backendU
 
     async find({ cookieHeader, nowMs }) {
       if (!cookieHeader) return { ok: false, reason: 'no-session' };
-      const reply = await ask({ method: 'GET', endpoint: ADAPTER_ENDPOINTS.session, cookieHeader });
+      const { reply } = await ask({ method: 'GET', endpoint: ADAPTER_ENDPOINTS.session, cookieHeader });
       if (!reply) return { ok: false, reason: 'store-error' };
       if (reply.status !== 200) return malformed(ADAPTER_ENDPOINTS.session, `status ${reply.status}${errorText(reply.body)}`);
       const parsed = parseSessionAnswer(reply.body);
@@ -107,8 +108,9 @@ export function createAdapterSessionSource(config: AdapterSourceConfig, backendU
     },
 
     async login(sub, claims, { cookieHeader }): Promise<LoginResult> {
-      const reply = await ask({ method: 'POST', endpoint: ADAPTER_ENDPOINTS.login, cookieHeader, body: { sub, claims } });
-      if (!reply) return { ok: false, reason: `the session adapter at ${where} is unavailable` };
+      const asked = await ask({ method: 'POST', endpoint: ADAPTER_ENDPOINTS.login, cookieHeader, body: { sub, claims } });
+      const { reply } = asked;
+      if (!reply) return { ok: false, reason: `the session adapter at ${where} could not make the session: ${'reason' in asked ? asked.reason : ''}` };
       if (reply.status !== 200) {
         const reason = `the session adapter at ${where} answered ${reply.status} to a login${errorText(reply.body)}`;
         logger.warn({ status: reply.status }, reason);
@@ -119,7 +121,7 @@ export function createAdapterSessionSource(config: AdapterSourceConfig, backendU
 
     async logout({ cookieHeader }) {
       if (!cookieHeader) return { setCookie: clearing() };
-      const reply = await ask({ method: 'POST', endpoint: ADAPTER_ENDPOINTS.logout, cookieHeader, body: config.cookie ? { cookie: config.cookie } : {} });
+      const { reply } = await ask({ method: 'POST', endpoint: ADAPTER_ENDPOINTS.logout, cookieHeader, body: config.cookie ? { cookie: config.cookie } : {} });
       if (!reply || reply.status !== 200) {
         logger.warn({ status: reply?.status }, `session adapter at ${where} did not end a session on logout: it may stay live in the app until it expires; the browser is told to drop its cookie`);
         return { setCookie: clearing() };
