@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/logger.js';
 import { openSessionBridge } from './bridge/index.js';
 import { loadRouteTable } from './config/index.js';
 import { createProxy } from './create-proxy.js';
+import { createRecordExtension } from './record/index.js';
 import { createShadowExtension } from './shadow/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
@@ -58,6 +59,8 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   // Shadow traffic is idle until a route in routes.yaml has a `shadow` block. It goes before
   // the bridge, so a copy starts from the client's headers and gets its token from the bridge.
   const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }), authorizeShadow: bridge.authorizeShadow });
+  // Idle until an admin starts a recording (strangler record); it sees the client's own headers.
+  const record = createRecordExtension({ dir: resolve(env.RECORDINGS_DIR || 'data/recordings'), identify: bridge.identify, logger: logger.child({ component: 'record' }) });
 
   const created = createProxy(
     {
@@ -65,7 +68,7 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
       // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
       behindTls: env.COOKIE_SECURE === 'true',
     },
-    { logger, extensions: [shadow, bridge], identify: bridge.identify },
+    { logger, extensions: [shadow, record, bridge], identify: bridge.identify },
   );
   if (!created.ok) {
     console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);

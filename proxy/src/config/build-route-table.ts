@@ -34,6 +34,7 @@ export function buildRouteTable(
     methods: r.methods ? Object.freeze([...new Set(r.methods)]) : undefined,
     target: r.target,
     canary: r.canary ? Object.freeze({ to: r.canary.to, percent: r.canary.percent }) : undefined,
+    ...(r.redact?.length ? { redact: Object.freeze([...new Set(r.redact)]) } : {}),
     shadow: r.shadow ? Object.freeze({
       to: r.shadow.to,
       methods: Object.freeze([...new Set(r.shadow.methods)]),

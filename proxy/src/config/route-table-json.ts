@@ -13,6 +13,8 @@ export interface RouteJson {
   target: string;
   canary: { to: string; percent: number } | null;
   shadow: ShadowJson | null;
+  /** Fields a recording of the route redacts; present only when routes.yaml names some. */
+  redact?: string[];
 }
 
 /**
@@ -57,6 +59,7 @@ export function routeTableToJson(table: RouteTable): RouteTableJson {
         unsafe: r.shadow.unsafe, unordered: r.shadow.unordered, headers: [...r.shadow.headers], noise: r.shadow.noise,
         timeout_ms: r.shadow.timeoutMs,
       } : null,
+      ...(r.redact ? { redact: [...r.redact] } : {}),
     })),
   };
 }

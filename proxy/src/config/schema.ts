@@ -73,6 +73,8 @@ export const routeSchema = z.strictObject({
   target: z.string(),
   canary: canarySchema.nullish(),
   shadow: shadowSchema.nullish(),
+  /** Fields whose values `strangler record` replaces, besides passwords, tokens, cookies and Authorization. */
+  redact: z.array(z.string().min(1)).optional(),
 });
 
 export const fileSchema = z.strictObject({

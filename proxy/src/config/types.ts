@@ -81,6 +81,8 @@ export interface RouteConfig {
   readonly target: string;
   readonly canary: CanaryConfig | undefined;
   readonly shadow: ShadowConfig | undefined;
+  /** Fields a recording of this route redacts (routes.yaml `redact`); absent when none. */
+  readonly redact?: readonly string[];
 }
 
 export interface RouteMatch {
