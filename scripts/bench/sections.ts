@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { bridgeSection } from './bridge-section.js';
 import type { LoadTarget } from './measure.js';
 import type { RunningProcess } from './processes.js';
+import { SESSION_SOURCE_SECTIONS } from './session-source-sections.js';
 import type { BenchStack } from './stack.js';
 
 export interface Targets {
@@ -216,4 +217,5 @@ export const SECTIONS: readonly BenchSection[] = [
     },
   },
   bridgeSection,
+  ...SESSION_SOURCE_SECTIONS,
 ];
