@@ -49,7 +49,8 @@ async function bridgeEvents(proxy: RunningProcess, adminToken: string): Promise<
   const res = await fetch(`${proxy.url}/__proxy/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
   if (res.status !== 200) throw new Error(`GET /__proxy/metrics answered ${res.status}; see ${proxy.log}`);
   const events: Record<string, number> = {};
-  for (const m of (await res.text()).matchAll(/^proxy_bridge_events_total\{event="([^"]+)"\} (\S+)$/gm)) events[m[1] as string] = Number(m[2]);
+  const text = await res.text();
+  for (const m of text.matchAll(/^proxy_bridge_events_total\{event="([^"]+)"\} (\S+)$/gm)) events[m[1] as string] = Number(m[2]);
   return events;
 }
 
@@ -62,11 +63,13 @@ function bridgedCheck(proxy: RunningProcess, adminToken: string): () => Promise<
   let before: Record<string, number> = {};
   return async () => {
     const now = await bridgeEvents(proxy, adminToken);
-    const delta = (event: string) => (now[event] ?? 0) - (before[event] ?? 0);
+    const previous = before;
     before = now;
+    const delta = (event: string) => (now[event] ?? 0) - (previous[event] ?? 0);
+    const bridged = delta('bridged');
     const failed = delta('no-session') + delta('store-error') + delta('bad-cookie');
-    if (delta('bridged') === 0 || failed > 0) throw new Error(`${proxy.name}: ${delta('bridged')} requests bridged, ${failed} without a session or with a store error; see ${proxy.log}`);
-    return `${proxy.name}: ${delta('bridged')} requests bridged, ${delta('cached')} answered from the bridge's cache`;
+    if (bridged === 0 || failed > 0) throw new Error(`${proxy.name}: ${bridged} requests bridged, ${failed} without a session or with a store error; see ${proxy.log}`);
+    return `${proxy.name}: ${bridged} requests bridged, ${delta('cached')} answered from the bridge's cache`;
   };
 }
 
