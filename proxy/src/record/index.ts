@@ -3,3 +3,4 @@ export { createRecordExtension, type RecordExtension, type RecordExtensionOption
 export type { RecordingStatus } from './recording.js';
 export { parseDuration } from './parse-duration.js';
 export * from './recording-format.js';
+export { readRecording, type ReadRecording } from './read-recording.js';

@@ -6,6 +6,7 @@ import { startProxy, until, type RunningProxy } from '../../test/support/proxy-h
 import type { Identify } from '../identify.js';
 import { createRecordExtension, type RecordExtension } from './record-extension.js';
 import type { RecordedExchange, RecordingFooter, RecordingHeader } from './recording-format.js';
+import { readRecording } from './read-recording.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl';
 
@@ -93,6 +94,9 @@ describe('recording exchanges through the proxy', () => {
     assert.deepEqual([exchanges[2]?.request.truncated, exchanges[2]?.request.body, exchanges[2]?.response.truncated], [true, null, true], 'bodies over the limit are marked, not kept');
     assert.ok((exchanges[1]?.offsetMs ?? -1) >= (exchanges[0]?.offsetMs ?? 0));
     assert.deepEqual([footer.end, footer.reason, footer.exchanges], [true, 'count', 3]);
+    const read = readRecording(text, started.recording.file);
+    assert.ok(read.ok, read.ok ? '' : read.errors.join('\n'));
+    assert.equal(read.warnings.length, 1, 'the PUT whose bodies were too long');
   });
 
   it('a recording never delays the answer beyond the backend: the line is written after it', async () => {
