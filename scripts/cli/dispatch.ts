@@ -23,6 +23,7 @@ const COMMANDS: Record<string, string> = {
   db: 'migrate|backup   the shared database: migrations (backed up first), backups',
   proxy: '[--routes FILE] [--port N]   run the proxy alone, in front of any backends',
   keys: 'rotate|list   the keys bridged tokens are signed with (JWKS at /__proxy/jwks.json)',
+  doctor: '[--cookie VALUE]   check backends, the session store or adapter, a cookie, the JWKS; each problem with its fix',
   record: '--route R [--duration 10m | --count N] [--out FILE]   record real exchanges through the proxy',
 };
 
