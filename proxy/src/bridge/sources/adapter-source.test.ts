@@ -286,6 +286,22 @@ describe('adapter session source faults', () => {
     }
   });
 
+  it('reads a 200 that is not an adapter answer (an app\'s catch-all page) as a store error, naming the path setting', async () => {
+    const spa = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>shop</title>');
+    });
+    const logs = captureLogs();
+    const source = createAdapterSessionSource({ key: KEY, path: '/__strangler' }, new URL(spa.url), { logger: logs.logger });
+    try {
+      assert.deepEqual(await source.find(request(`${COOKIE}=x`)), { ok: false, reason: 'store-error' });
+      assert.match(logs.warnings()[0]?.msg ?? '', /answered 200 with something that is not an adapter answer \(the answer is not a JSON object\): check that session\.adapter\.path/);
+    } finally {
+      await source.close();
+      await spa.close();
+    }
+  });
+
   it('names the path when nothing answers there (404)', async () => {
     const shop = await startShop();
     const { source, logs } = onClock(shop, KEY);
