@@ -68,7 +68,7 @@ describe('strangler doctor', () => {
   const env = (extra: NodeJS.ProcessEnv = {}) => ({ SESSION_SECRET: legacy.sessionSecrets.join(','), PROXY_URL: proxyUrl, ...extra });
   async function doctor(routes: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
     const io = captureIo(dir.path, env(extraEnv));
-    const code = await run(['--file', writeRoutes(dir.file(`routes-${Math.random().toString(36).slice(2)}.yaml`), routes), '--timeout', '1500', ...args], io);
+    const code = await run(['--file', writeRoutes(dir.file(`routes-${Math.random().toString(36).slice(2)}.yaml`), routes), '--timeout', '5000', ...args], io);
     return { code, text: io.text() };
   }
   const sqliteRoutes = (extra = '', newUrl = jwtBackend.url) => `version: 1
