@@ -37,6 +37,12 @@ function legacyApp(client: Client) {
 }
 
 const cookieFor = (sid: string) => `connect.sid=${encodeURIComponent(`s:${sign(sid, SECRET)}`)}`;
+/** A store with the default command timeout and its own log lines. */
+function storeWithLog(url: string): { store: SessionStore; lines: string[] } {
+  const lines: string[] = [];
+  return { store: createRedisSessionStore({ url, prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }) }), lines };
+}
+
 /** The first answer of `attempt` that neither throws nor is undefined, within 5 s. */
 async function eventually<T>(attempt: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 5000;
@@ -67,7 +73,9 @@ describe('redis session store (connect-redis format)', () => {
     await client.connect();
     connectRedis = new RedisStore({ client, prefix: PREFIX });
     app = await startServer(legacyApp(client));
-    store = createRedisSessionStore({ url: redis.url, prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }) });
+    // A generous timeout for the reads that must succeed: on a busy machine a healthy Redis can
+    // take longer than the default 300 ms to answer. The fault tests make stores of their own.
+    store = createRedisSessionStore({ url: redis.url, prefix: PREFIX, commandTimeoutMs: 2000 }, { logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }) });
   });
   after(async () => {
     await store?.close();
@@ -182,47 +190,56 @@ describe('redis session store (connect-redis format)', () => {
 
   it('a Redis that dies is a quick store error, one log line for the outage, and reads resume once it is back', async () => {
     const sid = await login(12);
-    logs.length = 0;
-    await redis.kill();
+    const { store: own, lines } = storeWithLog(redis.url);
+    try {
+      await eventually(() => own.get(sid, Date.now(), undefined));
+      await redis.kill();
 
-    for (let i = 0; i < 5; i++) {
-      const started = Date.now();
-      await assert.rejects(store.get(sid, Date.now(), undefined), /redis session store at redis:\/\/127\.0\.0\.1/);
-      assert.ok(Date.now() - started < 1000, `failed in ${Date.now() - started} ms`);
+      for (let i = 0; i < 5; i++) {
+        const started = Date.now();
+        await assert.rejects(own.get(sid, Date.now(), undefined), /redis session store at redis:\/\/127\.0\.0\.1/);
+        assert.ok(Date.now() - started < 1000, `failed in ${Date.now() - started} ms`);
+      }
+      await assert.rejects(own.touch(sid, Date.now() + 1000, Date.now()));
+      await new Promise((r) => setTimeout(r, 600)); // a few reconnect attempts, each an 'error' event
+      const outage = lines.filter((l) => l.includes('cannot be read'));
+      assert.equal(outage.length, 1, `one line for the outage:\n${lines.join('')}`);
+      assert.match(outage[0]!, /check that Redis runs/);
+
+      await redis.restart(); // empty: nothing is saved
+      await eventually(() => client.set(PREFIX + sid, JSON.stringify({ passport: { user: 12 } }), { expiration: { type: 'EX', value: 60 } }));
+      const found = await eventually(() => own.get(sid, Date.now(), undefined));
+      assert.deepEqual((found.data as { passport: unknown }).passport, { user: 12 }, 'reads resume within seconds of Redis coming back');
+      assert.equal(lines.filter((l) => l.includes('answers again')).length, 1, lines.join(''));
+    } finally {
+      await own.close();
     }
-    await assert.rejects(store.touch(sid, Date.now() + 1000, Date.now()));
-    await new Promise((r) => setTimeout(r, 600)); // a few reconnect attempts, each an 'error' event
-    const outage = logs.filter((l) => l.includes('cannot be read'));
-    assert.equal(outage.length, 1, `one line for the outage:\n${logs.join('')}`);
-    assert.match(outage[0]!, /check that Redis runs/);
-
-    await redis.restart(); // empty: nothing is saved
-    await eventually(() => client.set(PREFIX + sid, JSON.stringify({ passport: { user: 12 } }), { expiration: { type: 'EX', value: 60 } }));
-    const found = await eventually(() => store.get(sid, Date.now(), undefined));
-    assert.ok(found, 'reads resume within seconds of Redis coming back');
-    assert.deepEqual((found.data as { passport: unknown }).passport, { user: 12 });
-    assert.equal(logs.filter((l) => l.includes('answers again')).length, 1, logs.join(''));
   });
 
   it('a Redis that stalls (stopped, connection open) is a store error within the command timeout', async () => {
     const sid = await login(13);
-    redis.pause();
+    const { store: own } = storeWithLog(redis.url);
     try {
-      const started = Date.now();
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.get(sid, Date.now(), undefined)));
-      assert.ok(results.every((r) => r.status === 'rejected'), 'every read fails');
-      assert.ok(Date.now() - started < 2000, `failed in ${Date.now() - started} ms`);
+      await eventually(() => own.get(sid, Date.now(), undefined));
+      redis.pause();
+      try {
+        const started = Date.now();
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => own.get(sid, Date.now(), undefined)));
+        assert.ok(results.every((r) => r.status === 'rejected'), 'every read fails');
+        assert.ok(Date.now() - started < 2000, `failed in ${Date.now() - started} ms (the timeout is 300 ms)`);
+      } finally {
+        redis.resume();
+      }
+      const found = await eventually(() => own.get(sid, Date.now(), undefined));
+      assert.deepEqual((found.data as { passport: unknown }).passport, { user: 13 });
     } finally {
-      redis.resume();
+      await own.close();
     }
-    const found = await eventually(() => store.get(sid, Date.now(), undefined));
-    assert.deepEqual((found.data as { passport: unknown }).passport, { user: 13 });
   });
 
   it('a Redis that keeps dropping out logs its outages, not each blip', async () => {
     const sid = await login(14);
-    const lines: string[] = [];
-    const flaky = createRedisSessionStore({ url: redis.url, prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }) });
+    const { store: flaky, lines } = storeWithLog(redis.url);
     try {
       for (let blip = 0; blip < 5; blip++) {
         assert.ok(await eventually(() => flaky.get(sid, Date.now(), undefined)), `blip ${blip}: read while Redis answers`);
@@ -234,8 +251,9 @@ describe('redis session store (connect-redis format)', () => {
         }
       }
       assert.ok(await eventually(() => flaky.get(sid, Date.now(), undefined)));
-      assert.equal(lines.filter((l) => l.includes('cannot be read')).length, 1, lines.join(''));
-      assert.equal(lines.filter((l) => l.includes('answers again')).length, 1, lines.join(''));
+      // Five blips: one pair of lines, or two if the blips outlast the 10 s window (a busy machine).
+      const [down, up] = [lines.filter((l) => l.includes('cannot be read')).length, lines.filter((l) => l.includes('answers again')).length];
+      assert.ok(down >= 1 && down <= 2 && up >= 1 && up <= 2, `${down} outage and ${up} recovery lines:\n${lines.join('')}`);
     } finally {
       await flaky.close();
     }
