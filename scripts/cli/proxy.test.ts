@@ -65,7 +65,7 @@ describe('strangler proxy: the process', () => {
   it('serves the routes file given on the port given, in front of any backend, and stops on SIGTERM', async () => {
     const [port] = await freePorts(1);
     const proxy = strangler('--routes', 'my-routes.yaml', '--port', String(port));
-    await proxy.waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}, routes from .*my-routes\\.yaml`), 60_000);
+    await proxy.waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}, routes from .*my-routes\\.yaml`), 120_000);
     const health = await fetch(`http://127.0.0.1:${port}/__proxy/health`);
     assert.equal(health.status, 200);
     const answer = (await (await fetch(`http://127.0.0.1:${port}/orders/7?x=1`)).json()) as Echo;
@@ -80,7 +80,7 @@ describe('strangler proxy: the process', () => {
     try {
       holder = await startServer((_req, res) => res.end());
       const proxy = strangler('-f', file, '-p', String(holder.port));
-      assert.equal(await proxy.exited(60_000), 1);
+      assert.equal(await proxy.exited(120_000), 1);
       assert.match(proxy.output(), new RegExp(`strangler proxy: port ${holder.port} is already in use: stop what holds it, or pass another --port`));
     } finally {
       await holder?.close();
@@ -89,7 +89,7 @@ describe('strangler proxy: the process', () => {
 
   it('refuses a routes file that does not exist, naming it', async () => {
     const proxy = strangler('--routes', 'nowhere.yaml', '--port', '0');
-    assert.equal(await proxy.exited(60_000), 1);
+    assert.equal(await proxy.exited(120_000), 1);
     assert.match(proxy.output(), /nowhere\.yaml/);
   });
 });
