@@ -126,7 +126,7 @@ export function createLegacyApp(deps: LegacyAppDeps): LegacyApp {
   app.use(API_PATHS, bodyParser({ acceptsForm: isLoginForm }));
   app.use(API_PATHS, sessionMiddleware(sessions, deps.sessionSecrets, secure));
   app.use('/auth', authRoutes({ users, throttle, secureCookies: secure, dummyHash: bcrypt.hashSync('not a password', rounds) }));
-  app.use('/users', userRoutes({ users, bcryptRounds: rounds }));
+  app.use('/users', userRoutes({ users, bcryptRounds: rounds, db }));
   if (mcp) app.use('/mcp', mcp.router);
   app.use(API_PATHS, (_req, res) => sendError(res, 404, CONTRACT_MESSAGES.notFound));
 

@@ -108,7 +108,7 @@ export function createNewBackendApp(deps: NewBackendDeps): NewBackendApp {
   };
   const apiRoutes: RouteSpec[] = [
     ...authRoutes({ users, passwords, tokens, issuer, state, refresh, auth, throttle }),
-    ...userRoutes({ users, passwords, state, refresh, auth }),
+    ...userRoutes({ users, passwords, state, refresh, auth, db, sessionTag: tokens.sessionTag }),
     ...(mcp?.routes ?? []),
   ];
   const routes: RouteSpec[] = [];

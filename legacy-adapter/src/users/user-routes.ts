@@ -6,10 +6,14 @@ import { currentUser, requireAdmin, requireUser } from '../auth/current-user.js'
 import { toPublicUser, type UserStore } from './user-store.js';
 import { validateNewUser, validateUserChanges } from './user-validation.js';
 import { parseUserId } from './parse-user-id.js';
+import { endOtherCredentials } from '../../../lib/password-change.js';
+import type { SqliteDatabase } from '../../../lib/sqlite.js';
 
 export interface UserRoutesDeps {
   readonly users: UserStore;
   readonly bcryptRounds: number;
+  /** The shared database: a password change ends the user's other sessions and tokens there. */
+  readonly db: SqliteDatabase;
 }
 
 const NOT_FOUND = MESSAGES.userNotFound;
@@ -18,7 +22,7 @@ const TAKEN = { 'username-taken': MESSAGES.usernameTaken, 'email-taken': MESSAGE
 /**
  * `/users`. Checks run in the contract's order: 401, 403, the id, the body, conflicts.
  */
-export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
+export function userRoutes({ users, bcryptRounds, db }: UserRoutesDeps): Router {
   const router = Router();
   // Per route, not router.use: an unknown path or method must stay a 404 even when logged out.
   const user = requireUser(users);
@@ -81,6 +85,8 @@ export function userRoutes({ users, bcryptRounds }: UserRoutesDeps): Router {
       sendError(res, result.reason === 'not-found' ? 404 : 400, result.reason === 'not-found' ? NOT_FOUND : TAKEN[result.reason]);
       return;
     }
+    // Every other session of the user ends, on both sides; the one that made the change stays.
+    if (passwordHash) endOtherCredentials(db, id, (sid) => sid === req.sessionID);
     res.json(result.user);
   });
 

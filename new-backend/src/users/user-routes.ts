@@ -8,6 +8,9 @@ import { bodyObject } from '../../../lib/http/body-parser.js';
 import { MESSAGES } from '../http/messages.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { sendError } from '../../../lib/http/send-error.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { endLegacySessions } from './end-legacy-sessions.js';
 import type { UserRepository } from './user-repository.js';
 import { NewUser, User, UserChanges, UserIdParam, UserList, parseUserId, validateNewUser, validateUserChanges } from './user-schemas.js';
 
@@ -17,6 +20,9 @@ export interface UserRoutesDeps {
   readonly state: TokenState;
   readonly refresh: RefreshTokens;
   readonly auth: Authenticator;
+  readonly db: Kysely<Database>;
+  /** lib/tokens sessionTag: which legacy session a bridged token stands for. */
+  readonly sessionTag: (sid: string) => string;
 }
 
 const TAKEN = { 'username-taken': MESSAGES.usernameTaken, 'email-taken': MESSAGES.emailTaken } as const;
@@ -28,7 +34,7 @@ const bodyErrors = { 413: err(`\`${MESSAGES.tooLarge}\`.`), 415: err(`\`${MESSAG
 const idParam = { id: { schema: UserIdParam, description: 'The user id.' } };
 
 /** `/users`. Checks run in the contract's order: 401, 403, the id, the body, conflicts. */
-export function userRoutes({ users, passwords, state, refresh, auth }: UserRoutesDeps): RouteSpec[] {
+export function userRoutes({ users, passwords, state, refresh, auth, db, sessionTag }: UserRoutesDeps): RouteSpec[] {
   const list: RequestHandler = async (_req, res) => {
     res.json(await users.list());
   };
@@ -68,6 +74,8 @@ export function userRoutes({ users, passwords, state, refresh, auth }: UserRoute
       await state.invalidateUser(id);
       await refresh.revokeAllForUser(id);
       if (id === me.id) await state.revoke(claims.jti, claims.exp);
+      // The user's legacy sessions end too, but the one this request was bridged from.
+      await endLegacySessions(db, id, (sid) => claims.sid !== undefined && sessionTag(sid) === claims.sid);
     }
     res.json(result.user);
   };

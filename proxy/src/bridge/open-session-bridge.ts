@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../../lib/env.js';
 import type { Logger } from '../../../lib/logger.js';
+import { createTokenService } from '../../../lib/tokens.js';
 import type { TokensConfig } from '../config/index.js';
 import { createSessionBridge, type SessionBridge, type SessionBridgeOptions } from './session-bridge.js';
 import { openSessionSources } from './session-sources.js';
@@ -45,7 +46,8 @@ export async function openSessionBridge(options: OpenSessionBridgeOptions): Prom
     logger: options.logger,
     clock: options.clock,
   });
-  return createSessionBridge(options, { sources, signer, verifyLoginToken: createLoginTokenVerifier(options.jwtSecrets, options.clock), logger: options.logger, clock: options.clock });
+  const { sessionTag } = createTokenService(options.jwtSecrets, options.clock);
+  return createSessionBridge(options, { sources, signer, verifyLoginToken: createLoginTokenVerifier(options.jwtSecrets, options.clock), sessionTag, logger: options.logger, clock: options.clock });
 }
 
 async function openSigner(options: OpenSessionBridgeOptions): Promise<BridgeSigner> {

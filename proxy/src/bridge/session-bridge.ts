@@ -33,6 +33,13 @@ export interface SessionBridgeDeps {
   readonly signer: BridgeSigner;
   /** Checks a jwt backend's `X-Auth-Token`. */
   readonly verifyLoginToken: VerifyLoginToken;
+  /**
+   * The session tag: an HMAC of the session id, in tokens (`sid`) and as the caches' key.
+   * Keyed by JWT_SECRET (lib/tokens sessionTag), so a backend sharing it can tell which of a
+   * user's sessions a token stands for (a password change keeps that one); default a key
+   * of the process's own.
+   */
+  readonly sessionTag?: (sid: string) => string;
   readonly logger: Logger;
   readonly clock?: () => number;
 }
@@ -80,11 +87,11 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
   /** The last user seen behind each session tag: canary buckets stay by user when the source answers asynchronously. */
   const users = new BoundedCache<string>(maxEntries);
   const tagKey = randomBytes(32);
+  const tagOf = deps.sessionTag ?? ((sid: string) => createHmac('sha256', tagKey).update(sid).digest('base64url'));
   const views = new WeakMap<IncomingMessage, RequestView>();
   let metrics: BridgeMetrics = NO_BRIDGE_METRICS;
   const count = (event: BridgeEvent) => metrics.count(event);
 
-  const tagOf = (sid: string) => createHmac('sha256', tagKey).update(sid).digest('base64url');
   const tokenKey = (audience: string, tag: string) => `${audience}\0${tag}`;
   const audienceOf = (backend: BackendConfig) => backend.audience ?? `strangler:${backend.name}`;
 
