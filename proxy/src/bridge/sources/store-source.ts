@@ -47,8 +47,14 @@ export function storeSessionSource(kind: 'sqlite' | 'redis', store: SessionStore
     return { ok: true, session };
   }
 
+  // One line per outage, not per request: the store logs its own outages, this only the first read in a while.
+  let warnedAt = -Infinity;
   function storeError(err: unknown): FindResult {
-    logger.warn({ err: String(err), source: kind }, `session bridge: the ${kind} session store could not be read; treated as no session`);
+    const now = Date.now();
+    if (now - warnedAt >= 10_000) {
+      warnedAt = now;
+      logger.warn({ err: String(err), source: kind }, `session bridge: the ${kind} session store could not be read; treated as no session (the proxy_bridge_events_total{event="store-error"} metric counts each one)`);
+    }
     return { ok: false, reason: 'store-error' };
   }
 
