@@ -45,12 +45,15 @@ describe('shadow comparisons around writes (real processes)', { timeout: 300_000
     assert.equal(res.status, 201, res.text);
   }
 
-  it('30 GETs then one POST, right after start: every comparison matches', async () => {
+  it('30 GETs then one POST, right after start: no comparison is a false mismatch', async () => {
     for (let i = 0; i < 30; i++) assert.equal((await admin.get('/users')).status, 200);
     await createUser();
     const summary = await settled(30);
     assert.equal(summary.mismatched, 0, `mismatched: ${JSON.stringify(summary)}`);
-    assert.equal(summary.matchRate, 100);
+    assert.equal(summary.matched + (summary.raced ?? 0), 30, JSON.stringify(summary));
+    // The thread runs at nice 10: on a machine starved of CPU every copy may arrive after the
+    // POST, and all are raced (no rate); otherwise those that came first matched.
+    assert.ok(summary.matchRate === 100 || (summary.matchRate === null && summary.raced === 30), JSON.stringify(summary));
   });
 
   it('GETs interleaved with writes: ≥ 99 % match, the straddling comparisons counted as raced', async () => {
