@@ -137,6 +137,7 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
     return samples;
   };
 
+  await prime(proxy, trafficOptions.paths, stack.adminCookie);
   let traffic = startTraffic(trafficOptions);
   await sleep(plan.warmupMs);
   await traffic.stop();
@@ -186,6 +187,19 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   if (problems.length) console.log(pc.red(`soak failed:\n  - ${problems.join('\n  - ')}`));
   else console.log(pc.green('soak passed'));
   return problems.length === 0;
+}
+
+/**
+ * Each path once, one at a time, before the steady load: a process's first requests load
+ * code and open files lazily (the proxy's shadow thread starts on the first copy), which on a
+ * busy machine takes seconds; the load's 10 s timeout is for a process that is up.
+ */
+async function prime(proxy: RunningProcess, paths: readonly string[], cookie: string): Promise<void> {
+  for (const path of paths) {
+    const res = await fetch(`${proxy.url}${path}`, { headers: { cookie, accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
+    await res.arrayBuffer();
+    if (res.status >= 300) throw new Error(`priming GET ${path} through the proxy answered ${res.status}; see ${proxy.log}`);
+  }
 }
 
 function sum(all: readonly TrafficCounts[]): TrafficCounts {
