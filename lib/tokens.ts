@@ -100,14 +100,9 @@ export function createTokenService(secrets: readonly string[], clock: () => numb
 
   /** `audience` may list several: the token's must be one of them (the new backend's own, and the bridge's for it). */
   async function verify(token: string, audience: Audience | readonly string[]): Promise<VerifyResult> {
-    let kid: string | undefined;
-    try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      return { ok: false, reason: 'malformed token' };
-    }
-    const key = kid === undefined ? undefined : keys.get(kid);
-    if (!key) return { ok: false, reason: 'unknown key id' };
+    const found = secretKeyFor(token, keys);
+    if (!found.ok) return found;
+    const { key } = found;
     try {
       const { payload } = await jwtVerify(token, key, accessTokenChecks([ALG], typeof audience === 'string' ? audience : [...audience], clock));
       return toClaims(payload);
@@ -164,6 +159,18 @@ export function toClaims(payload: JWTPayload): VerifyResult {
       ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
     },
   };
+}
+
+/** The HS256 key a token's `kid` names among the configured secrets: an exact lookup, never a guess. */
+export function secretKeyFor(token: string, keys: ReadonlyMap<string, Uint8Array>): { ok: true; key: Uint8Array } | { ok: false; reason: string } {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    return { ok: false, reason: 'malformed token' };
+  }
+  const key = kid === undefined ? undefined : keys.get(kid);
+  return key ? { ok: true, key } : { ok: false, reason: 'unknown key id' };
 }
 
 /** A key id that names a secret without revealing it. */

@@ -1,5 +1,5 @@
-import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { accessTokenChecks, AUDIENCE, keyId } from '../../../../lib/tokens.js';
+import { errors, jwtVerify } from 'jose';
+import { accessTokenChecks, AUDIENCE, keyId, secretKeyFor } from '../../../../lib/tokens.js';
 
 export type LoginTokenResult =
   | { ok: true; sub: string; claims: Record<string, unknown> }
@@ -17,16 +17,10 @@ const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'si
 export function createLoginTokenVerifier(secrets: readonly string[], clock: () => number = Date.now) {
   const keys = new Map(secrets.map((s) => [keyId(s), new TextEncoder().encode(s)]));
   return async function verifyLoginToken(token: string, audience: string | undefined): Promise<LoginTokenResult> {
-    let kid: string | undefined;
+    const found = secretKeyFor(token, keys);
+    if (!found.ok) return found;
     try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      return { ok: false, reason: 'malformed token' };
-    }
-    const key = kid === undefined ? undefined : keys.get(kid);
-    if (!key) return { ok: false, reason: 'unknown key id' };
-    try {
-      const { payload } = await jwtVerify(token, key, accessTokenChecks(['HS256'], audience ? [AUDIENCE.newBackend, audience] : AUDIENCE.newBackend, clock, ['exp', 'iat', 'sub']));
+      const { payload } = await jwtVerify(token, found.key, accessTokenChecks(['HS256'], audience ? [AUDIENCE.newBackend, audience] : AUDIENCE.newBackend, clock, ['exp', 'iat', 'sub']));
       if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'bad subject' };
       const claims: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(payload)) if (!REGISTERED.has(name)) claims[name] = value;
