@@ -6,7 +6,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ApiClient, freePorts, runProcess, runTsx, tempDir, type WatchedProcess } from '../../test/kit/index.js';
+import { ApiClient, flipUnderLoad, freePorts, runProcess, runTsx, tempDir, type WatchedProcess } from '../../test/kit/index.js';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const ADAPTER_KEY = 'notes-example-adapter-key-0123456789abcdef';
@@ -120,35 +120,10 @@ describe('examples/memorystore-adapter behind strangler proxy', () => {
 
   it('rolls back and forth under a steady request loop: zero failed requests, nobody logged out', async () => {
     const users = [{ client: new ApiClient(proxyUrl), who: ADA }, { client: new ApiClient(proxyUrl), who: ALAN }];
-    const expected = new Map<ApiClient, unknown>();
-    for (const u of users) {
-      await login(u.client, u.who);
-      expected.set(u.client, (await u.client.get('/notes')).body);
-    }
-    const failures: string[] = [];
-    const served = { legacy: 0, api: 0 };
-    let running = true;
-    const loops = users.map(async ({ client, who }) => {
-      while (running) {
-        const res = await client.get('/notes').catch((err: Error) => ({ status: 0, text: err.message, body: undefined, headers: new Headers() }));
-        const backend = res.headers.get('x-backend') as Backend | null;
-        if (backend) served[backend] += 1;
-        if (res.status !== 200) failures.push(`${who.username} ${res.status} from ${backend}: ${res.text}`);
-        else if (JSON.stringify(res.body) !== JSON.stringify(expected.get(client))) failures.push(`${who.username} got another answer from ${backend}: ${res.text}`);
-      }
-    });
-    try {
-      for (let flip = 0; flip < 6; flip++) {
-        await new Promise((r) => setTimeout(r, 250));
-        await route('notes', flip % 2 === 0 ? 'api' : 'legacy');
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    } finally {
-      running = false;
-      await Promise.all(loops);
-    }
+    for (const u of users) await login(u.client, u.who);
+    const { failures, served } = await flipUnderLoad(users.map((u) => ({ client: u.client, label: u.who.username })), '/notes', (flip) => route('notes', flip % 2 === 0 ? 'api' : 'legacy'));
     assert.deepEqual(failures, []);
-    assert.ok(served.legacy > 5 && served.api > 5, `both backends served the loop (${JSON.stringify(served)})`);
+    assert.ok((served.legacy ?? 0) > 5 && (served.api ?? 0) > 5, `both backends served the loop (${JSON.stringify(served)})`);
     await route('account', 'api');
     try {
       for (const u of users) assert.equal((await u.client.get('/me')).status, 200, `${u.who.username} is still logged in on the API`);

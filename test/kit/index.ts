@@ -8,3 +8,4 @@ export { startNewBackend, bearer, TEST_JWT_SECRETS, NEW_BACKEND_ADMIN, type Runn
 export { freePorts } from './ports.js';
 export { runProcess, runTsx, type WatchedProcess } from './process.js';
 export { startRedisServer, type RunningRedis } from './redis-server.js';
+export { flipUnderLoad, type FlipUnderLoadResult, type LoopingUser } from './flip-under-load.js';
