@@ -71,32 +71,46 @@ export function openSessionSources(options: SessionSourcesOptions): SessionSourc
     return { binding: { backend, config, source, secrets }, close: () => source.close() };
   }
 
+  // A table is frozen for its generation: its binding is worked out once, not per request.
+  const byTable = new WeakMap<RouteTable, SessionBinding | undefined>();
+  /** The last bindingFor() kept the previous source after a failed open: try again next time. */
+  let fellBack = false;
+
+  function bindingFor(table: RouteTable): SessionBinding | undefined {
+    const backend = choose(table);
+    if (!backend?.session) return undefined;
+    const key = JSON.stringify([backend.url.origin, backend.session]);
+    const current = open.get(backend.name);
+    if (current?.key === key) return current.binding;
+    let opened: { binding: SessionBinding; close: () => Promise<void> };
+    try {
+      opened = openBinding(backend, backend.session);
+    } catch (err) {
+      if (!current) throw err;
+      options.logger.error({ err: String(err), backend: backend.name }, 'session bridge: the new session settings could not be opened; the previous ones stay in force');
+      fellBack = true;
+      return current.binding;
+    }
+    open.set(backend.name, { key, ...opened });
+    if (current) {
+      options.logger.info({ backend: backend.name, source: backend.session.source }, 'session bridge: session settings changed; the new source is in use');
+      const timer = setTimeout(() => {
+        retiring.delete(timer);
+        pending.push(current.close().catch(() => undefined));
+      }, RETIRE_AFTER_MS);
+      timer.unref();
+      retiring.set(timer, current.close);
+    }
+    return opened.binding;
+  }
+
   return {
     forTable(table) {
-      const backend = choose(table);
-      if (!backend?.session) return undefined;
-      const key = JSON.stringify([backend.url.origin, backend.session]);
-      const current = open.get(backend.name);
-      if (current?.key === key) return current.binding;
-      let opened: { binding: SessionBinding; close: () => Promise<void> };
-      try {
-        opened = openBinding(backend, backend.session);
-      } catch (err) {
-        if (!current) throw err;
-        options.logger.error({ err: String(err), backend: backend.name }, 'session bridge: the new session settings could not be opened; the previous ones stay in force');
-        return current.binding;
-      }
-      open.set(backend.name, { key, ...opened });
-      if (current) {
-        options.logger.info({ backend: backend.name, source: backend.session.source }, 'session bridge: session settings changed; the new source is in use');
-        const timer = setTimeout(() => {
-          retiring.delete(timer);
-          pending.push(current.close().catch(() => undefined));
-        }, RETIRE_AFTER_MS);
-        timer.unref();
-        retiring.set(timer, current.close);
-      }
-      return opened.binding;
+      if (byTable.has(table)) return byTable.get(table);
+      fellBack = false;
+      const binding = bindingFor(table);
+      if (!fellBack) byTable.set(table, binding);
+      return binding;
     },
     async close() {
       const closers = [...retiring.values(), ...[...open.values()].map((o) => o.close)];
