@@ -76,7 +76,7 @@ export function createMcpCommands(deps: McpCommandsDeps): McpCommands {
   const workflow = createCommandWorkflow({
     store, runner: client, approvalTtlMs: settings.approvalTtlMs, logger, clock, onChange: (row) => feed.notify(row),
     ...(deps.toolsCacheMs !== undefined ? { toolsCacheMs: deps.toolsCacheMs } : {}),
-    ...(deps.limits ? { limits: deps.limits } : {}),
+    limits: { ...settings.limits, ...deps.limits },
   });
   const sockets = createCommandSocketServer({
     path: MCP_SOCKET_PATH,

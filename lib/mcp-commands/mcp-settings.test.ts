@@ -9,7 +9,7 @@ describe('resolveMcpClientSettings', () => {
   it('uses the defaults: the local MCP server, a one-hour approval window', () => {
     assert.deepEqual(resolveMcpClientSettings({}, secrets), {
       url: 'http://127.0.0.1:5000/mcp', serviceToken: 'service-token', jwtSecrets: ['first-secret-0123456789abcdef0123', 'older-secret'],
-      approvalTtlMs: 3_600_000, connectTimeoutMs: 3000,
+      approvalTtlMs: 3_600_000, connectTimeoutMs: 3000, limits: { calls: 10, windowMs: 20_000, pendingPerUser: 20 },
     });
   });
 
@@ -18,6 +18,18 @@ describe('resolveMcpClientSettings', () => {
     assert.equal(s.url, 'http://mcp.internal:5000/mcp');
     assert.equal(s.approvalTtlMs, 900_000);
     assert.equal(s.connectTimeoutMs, 500);
+  });
+
+  it('reads MCP_COMMAND_RATE as <calls>/<window>, and refuses what is not', () => {
+    assert.deepEqual(resolveMcpClientSettings({ MCP_COMMAND_RATE: '60/1m' }, secrets).limits, { calls: 60, windowMs: 60_000, pendingPerUser: 20 });
+    assert.deepEqual(resolveMcpClientSettings({ MCP_COMMAND_RATE: ' 5 / 30 ' }, secrets).limits, { calls: 5, windowMs: 30_000, pendingPerUser: 20 });
+    for (const bad of ['60', '0/1m', '10/0s', '10/2h', 'ten/1m', '10/soon']) {
+      assert.throws(() => resolveMcpClientSettings({ MCP_COMMAND_RATE: bad }, secrets), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems, [`MCP_COMMAND_RATE=${bad} is not <calls>/<window>: write e.g. 10/20s or 60/1m (at least 1 call, a window from 1s to 1h)`]);
+        return true;
+      }, bad);
+    }
   });
 
   it('refuses bad values, listing every problem with its fix', () => {

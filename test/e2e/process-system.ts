@@ -87,6 +87,8 @@ export async function startProcessSystem(): Promise<ProcessSystem> {
     MCP_POLICY_FILE: policyFile,
     MCP_WORKSPACE: dir.file('workspace'),
     MCP_AUDIT_PATH: dir.file('mcp-audit.db'),
+    // The journey runs more commands than a person would; on a fast run, past the default 10 in 20 s.
+    MCP_COMMAND_RATE: '1000/20s',
     LEGACY_PORT: String(legacyPort),
     NEW_BACKEND_PORT: String(newPort),
     MCP_PORT: String(mcpPort),

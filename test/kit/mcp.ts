@@ -3,6 +3,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { closeServer, listen } from '../../lib/listen.js';
+import { DEFAULT_COMMAND_LIMITS } from '../../lib/mcp-commands/command-limits.js';
 import type { McpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
 import { createTokenService } from '../../lib/tokens.js';
 import { createMcpHttpApp, type McpHttpApp } from '../../new-backend/src/mcp-server/http/create-mcp-http-app.js';
@@ -126,6 +127,7 @@ export function mcpSettings(server: Pick<RunningMcpServer, 'url'>, overrides: Pa
     jwtSecrets: TEST_JWT_SECRETS,
     approvalTtlMs: 60 * 60 * 1000,
     connectTimeoutMs: 3000,
+    limits: DEFAULT_COMMAND_LIMITS,
     ...overrides,
   };
 }
