@@ -1,24 +1,14 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Options } from 'http-proxy-middleware';
-import type { Logger } from '../../lib/logger.js';
 import { sendJsonError, writeSocketError } from './error-response.js';
+import type { ExchangeEventDeps } from './exchange-event-deps.js';
 import { exchangeOf, type Exchange } from './forward-context.js';
-import type { HookSet } from './extension.js';
-import type { ProxyMetrics } from './metrics.js';
 import { applyResponseHeaderPolicy } from './response-headers.js';
 import { classifyUpstreamError, upstreamTimeoutError } from './upstream-error.js';
 import { createResponseWriter, responseFacts } from './upstream-response.js';
 
 export type OnProxyEvent = NonNullable<Options['on']>;
-
-export interface ExchangeEventDeps {
-  readonly metrics: ProxyMetrics;
-  readonly logger: Logger;
-  readonly hooks: HookSet;
-  /** Add `X-Routes-Generation` to responses (diagnostics and tests). */
-  readonly exposeGeneration: boolean;
-}
 
 /** Methods a reused-socket reset may resend: safe ones only, whose repeat cannot write twice. */
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

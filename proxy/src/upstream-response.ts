@@ -3,7 +3,7 @@ import type { Options } from 'http-proxy-middleware';
 import { sendJsonError } from './error-response.js';
 import { exchangeOf, type Exchange } from './forward-context.js';
 import { thenRunHooks } from './extension.js';
-import type { ExchangeEventDeps } from './exchange-events.js';
+import type { ExchangeEventDeps } from './exchange-event-deps.js';
 import { applyResponseHeaderPolicy, type ResponseFacts } from './response-headers.js';
 import { classifyUpstreamError } from './upstream-error.js';
 
