@@ -1,5 +1,6 @@
 // Recording real exchanges through the proxy, for replay on copies of the database.
-export { createRecordExtension, type RecordExtension, type RecordExtensionOptions, type StartRecording } from './record-extension.js';
+export { createRecordExtension, type RecordExtension, type RecordExtensionOptions } from './record-extension.js';
+export type { RecordingControl, StartRecording } from './recording-control.js';
 export type { RecordingStatus } from './recording.js';
 export { parseDuration } from './parse-duration.js';
 export * from './recording-format.js';

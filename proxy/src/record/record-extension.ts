@@ -6,7 +6,8 @@ import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { Identify } from '../identify.js';
 import { teeStream, type TeedBody } from '../tee-stream.js';
-import { Recording, type RecordingStatus } from './recording.js';
+import { Recording } from './recording.js';
+import type { RecordingControl } from './recording-control.js';
 import { RECORDED_REQUEST_HEADERS, RECORDED_RESPONSE_HEADERS, type RecordingLimits } from './recording-format.js';
 import { createRecordingsRouter } from './recordings-router.js';
 
@@ -22,17 +23,7 @@ export interface RecordExtensionOptions {
   readonly logger?: Logger;
 }
 
-export type StartRecording =
-  | { readonly ok: true; readonly recording: RecordingStatus }
-  | { readonly ok: false; readonly status: number; readonly error: string };
-
-export interface RecordExtension extends ProxyExtension {
-  /** Starts recording a route's exchanges; refused for an unknown route or a route already recording. */
-  start(request: { route: string; durationMs?: number | null; count?: number | null }): StartRecording;
-  stop(id: string): Promise<RecordingStatus | undefined>;
-  list(): RecordingStatus[];
-  get(id: string): RecordingStatus | undefined;
-}
+export interface RecordExtension extends ProxyExtension, RecordingControl {}
 
 const MAX_DURATION_MS = 24 * 3600 * 1000;
 const DEFAULT_DURATION_MS = 10 * 60 * 1000;

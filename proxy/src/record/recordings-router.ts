@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import express, { Router } from 'express';
-import type { RecordExtension } from './record-extension.js';
 import { parseDuration } from './parse-duration.js';
+import type { RecordingControl } from './recording-control.js';
 
 /**
  * `/__proxy/recordings` (behind the admin token), what `strangler record` calls:
@@ -12,7 +12,7 @@ import { parseDuration } from './parse-duration.js';
  *   GET    /recordings/:id/file      its JSON Lines (complete once state is "done")
  *   DELETE /recordings/:id           stops it now
  */
-export function createRecordingsRouter(record: RecordExtension): Router {
+export function createRecordingsRouter(record: RecordingControl): Router {
   const router = Router();
   router.post('/', express.json({ limit: '4kb' }), (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
