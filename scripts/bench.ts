@@ -15,8 +15,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { BenchSection } from './bench/bench-section.js';
 import { measure, pool, progressPrinter, type LoadSettings, type LoadTarget, type Measurement } from './bench/measure.js';
-import { SECTIONS, type BenchSection } from './bench/sections.js';
+import { SECTIONS } from './bench/sections.js';
 import { profileProcessesInto } from './bench/processes.js';
 import { startBenchStack } from './bench/stack.js';
 

@@ -1,4 +1,4 @@
-import type { BenchSection } from './sections.js';
+import type { BenchSection } from './bench-section.js';
 
 const USERS_ON_NEW = `version: 1
 backends:

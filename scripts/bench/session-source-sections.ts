@@ -9,7 +9,7 @@ import { stranglerAdapter } from '../../legacy-adapter/src/strangler-adapter/ind
 import type { LoadTarget } from './measure.js';
 import type { RunningProcess } from './processes.js';
 import { startBenchRedis } from './redis-server.js';
-import type { BenchSection } from './sections.js';
+import type { BenchSection } from './bench-section.js';
 import type { BenchStack } from './stack.js';
 
 /** GET /users on new, the session read from `source` (a YAML session block, or none: the repo's sqlite default). */
