@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Logger } from '../../lib/logger.js';
 import { diffTables, updateRouteInFile, type RouteTable } from './config/index.js';
 import { createAdminApp, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
+import { createOpsConsole } from './console/index.js';
 import { createExchangeEvents } from './exchange-events.js';
 import { collectHooks, type ProxyExtension } from './extension.js';
 import { createHttpHandler } from './http-handler.js';
@@ -130,6 +131,8 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     return { ok: true, changes: written.changes, state };
   }
 
+  // Session cookies carry Secure behind TLS and in production (a browser on http://localhost accepts them too).
+  const opsConsole = createOpsConsole({ token: options.adminToken, behindTls: options.behindTls, secureCookies: (options.env ?? process.env).NODE_ENV === 'production' });
   const admin = createAdminApp({
     token: options.adminToken,
     state: () => state,
@@ -137,6 +140,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     updateRoute,
     registry: metrics.registry,
     extensions,
+    console: opsConsole,
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
   const hosts = createHostCheck(publicHosts.hosts);
@@ -152,6 +156,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     reload,
     async close() {
       upgrades.closeAll();
+      opsConsole.close();
       for (const forwarder of pool.all()) forwarder.destroy();
       for (const extension of extensions) await extension.close?.();
     },

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { routeTableToJson, type RouteChange } from '../config/index.js';
+import type { OpsConsole } from '../console/index.js';
 import type { ProxyExtension } from '../extension.js';
 import { ADMIN_PREFIX } from '../route-request.js';
 import type { RoutingState } from '../routing-state.js';
@@ -24,6 +25,8 @@ export interface AdminDeps {
   readonly updateRoute: (name: string, change: RouteChange) => RouteUpdateResult;
   readonly registry: Registry;
   readonly extensions: readonly ProxyExtension[];
+  /** The ops console at `/__proxy/ui`; its session cookie is accepted wherever the token is. */
+  readonly console?: OpsConsole;
 }
 
 /**
@@ -42,8 +45,10 @@ export function createAdminApp(deps: AdminDeps): Express {
   });
 
   for (const extension of deps.extensions) extension.registerPublic?.(router);
+  if (deps.console) router.use(deps.console.open);
 
-  router.use(requireBearer(deps.token));
+  router.use(requireBearer(deps.token, deps.console?.authenticate));
+  if (deps.console) router.get('/ui/events', deps.console.events);
 
   router.get('/routes', (_req, res) => {
     const { table, generation } = deps.state();
@@ -83,7 +88,7 @@ export function createAdminApp(deps: AdminDeps): Express {
 
   app.use(ADMIN_PREFIX, router);
   app.use((req, res) => {
-    res.status(404).json({ error: `Not found: ${req.method} ${req.path} (the proxy's endpoints: GET health, GET routes, PUT routes/:name, GET metrics, GET diffs under ${ADMIN_PREFIX}/)` });
+    res.status(404).json({ error: `Not found: ${req.method} ${req.path} (the proxy's endpoints: GET health, GET ui (the console), GET routes, PUT routes/:name, GET metrics, GET diffs under ${ADMIN_PREFIX}/)` });
   });
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, _next) => {
     if (err.type === 'entity.parse.failed') res.status(400).json({ error: 'Invalid JSON body' });
