@@ -12,6 +12,9 @@ import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
 import { createForwarderPool, nextRoutingState, type RoutingState } from './routing-state.js';
 import { createUpgradeHandler, type UpgradeListener } from './upgrade-handler.js';
+import { openDatabase } from '../../lib/sqlite.js';
+import { createHistoryRecorder, createHistoryRouter, createHistoryStore, type Actor, type Attribution, type HistoryStore } from './history/index.js';
+import { createRouteWindows, statsJson, type RouteWindows } from './stats/index.js';
 
 export interface ProxyOptions {
   /** routes.yaml: read now, re-read by `reload()`, edited by `PUT /__proxy/routes/:name`. */
@@ -35,6 +38,10 @@ export interface ProxyOptions {
    * 421 (DNS rebinding). Default: `PUBLIC_HOSTS` of `env` (comma-separated).
    */
   readonly publicHosts?: readonly string[];
+  /** Width of the time buckets behind `/__proxy/stats` and the rollout gates (ms). Default 10 000. */
+  readonly statsBucketMs?: number;
+  /** A change to routes.yaml found on reload waits this long (ms) for the CLI that made it to record itself, else it is recorded as a file edit. Default 2000. */
+  readonly historyGraceMs?: number;
 }
 
 export interface ProxyDeps {
@@ -43,6 +50,8 @@ export interface ProxyDeps {
   readonly identify?: Identify;
   /** The bridge, shadow traffic…: see ProxyExtension. */
   readonly extensions?: readonly ProxyExtension[];
+  /** The routing history (HISTORY_PATH); default one in memory. */
+  readonly history?: HistoryStore;
 }
 
 export interface Proxy {
@@ -51,6 +60,9 @@ export interface Proxy {
   /** The server's `upgrade` listener: register it yourself. */
   readonly upgrade: UpgradeListener;
   readonly metrics: ProxyMetrics;
+  /** Per-route, per-backend figures over the last 15 minutes. */
+  readonly windows: RouteWindows;
+  readonly history: HistoryStore;
   /** The routing state in force (table, generation, forwarders). */
   state(): RoutingState;
   table(): RouteTable;
@@ -58,7 +70,7 @@ export interface Proxy {
    * Re-reads routes.yaml. Unchanged content is a no-op unless `force`; an invalid file keeps
    * the table in force. Synchronous: when it returns, new requests use the new table.
    */
-  reload(options?: { force?: boolean }): ReloadResult;
+  reload(options?: { force?: boolean; attribution?: Attribution }): ReloadResult;
   /** Closes open WebSocket tunnels, every backend connection, and the extensions. The server is the caller's. */
   close(): Promise<void>;
 }
@@ -94,10 +106,13 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   // The one mutable reference a reload swaps; every request reads it once.
   let state = nextRoutingState(undefined, first.table, pool);
   let lastError: ReloadError | undefined;
+  const windows = createRouteWindows({ bucketMs: options.statsBucketMs });
+  const history = deps.history ?? createHistoryStore(openDatabase(':memory:'), { ownsDb: true });
+  const recorder = createHistoryRecorder(history, { graceMs: options.historyGraceMs, logger });
   source.accept(first);
   for (const extension of extensions) extension.onTable?.(first.table);
 
-  function reload({ force = false } = {}): ReloadResult {
+  function reload({ force = false, attribution }: { force?: boolean; attribution?: Attribution } = {}): ReloadResult {
     const next = source.read({ force });
     if (next.ok && next.unchanged) return { ok: true, changed: false, changes: [], generation: state.generation };
     if (!next.ok) {
@@ -114,6 +129,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     for (const extension of extensions) extension.onTable?.(next.table);
     lastError = undefined;
     metrics.reload('success');
+    recorder.tableChanged(before, next.table, attribution);
     const changes = diffTables(before, next.table);
     logger.info({ file: options.routesFile, generation: state.generation, changes: changes.length }, `routes reloaded (generation ${state.generation})`);
     for (const line of changes) logger.info({ generation: state.generation }, line);
@@ -121,12 +137,12 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     return { ok: true, changed: true, changes, generation: state.generation };
   }
 
-  function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2]): RouteUpdateResult {
+  function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2], actor: Actor): RouteUpdateResult {
     const known = state.table.routes.map((r) => r.name);
     if (!known.includes(name)) return { ok: false, status: 404, errors: [`unknown route "${name}" (known: ${known.join(', ') || 'none'})`] };
     const written = updateRouteInFile(options.routesFile, name, change, options.env ?? process.env);
     if (!written.ok) return { ok: false, status: 400, errors: written.errors };
-    const reloaded = reload();
+    const reloaded = reload({ attribution: { actor } });
     if (!reloaded.ok) return { ok: false, status: 500, errors: reloaded.errors };
     return { ok: true, changes: written.changes, state };
   }
@@ -139,18 +155,25 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     lastError: () => lastError,
     updateRoute,
     registry: metrics.registry,
-    extensions,
-    console: opsConsole,
+    extensions: [...extensions, {
+      name: 'stats-and-history',
+      registerAdmin(router) {
+        router.get('/stats', (_req, res) => { res.json(statsJson(windows)); });
+        router.use('/history', createHistoryRouter(history));
+      },
+    }],
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
   const hosts = createHostCheck(publicHosts.hosts);
-  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts });
+  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts, windows });
   const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls, hosts });
 
   const proxy: Proxy = {
     handler,
     upgrade: upgrades.listener,
     metrics,
+    windows,
+    history,
     state: () => state,
     table: () => state.table,
     reload,
@@ -159,6 +182,8 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
       opsConsole.close();
       for (const forwarder of pool.all()) forwarder.destroy();
       for (const extension of extensions) await extension.close?.();
+      recorder.flush();
+      history.close();
     },
   };
   return { ok: true, proxy, warnings: first.warnings };

@@ -11,6 +11,7 @@ import { acceptRequestId } from './request-id.js';
 import { routeRequest, type RouteOptions } from './route-request.js';
 import type { RoutingState } from './routing-state.js';
 import type { BackendProxy } from './backend-proxy.js';
+import type { RouteWindows } from './stats/index.js';
 
 export interface HandlerDeps {
   /** The routing state in force; read once per request. */
@@ -25,6 +26,8 @@ export interface HandlerDeps {
   readonly behindTls?: boolean;
   /** The Host check of browser-facing requests (allowed-hosts.ts); none when absent. */
   readonly hosts?: HostCheck;
+  /** Sliding-window figures per route and backend (rollout gates, `/__proxy/stats`). */
+  readonly windows?: RouteWindows;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface HandlerDeps {
  * framework, nothing allocated per request beyond the context and the exchange.
  */
 export function createHttpHandler(deps: HandlerDeps): RequestListener {
-  const { hooks, metrics, logger } = deps;
+  const { hooks, metrics, logger, windows } = deps;
   const routeOptions: RouteOptions = { behindTls: deps.behindTls, hosts: deps.hosts };
 
   function finish(ex: Exchange, res: ServerResponse): void {
@@ -45,6 +48,8 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
     const aborted = !res.writableFinished && !ex.failure;
     const status = res.headersSent ? res.statusCode : 0;
     metrics.request(ctx.routeName, ctx.backend.name, aborted ? 0 : status, durationMs / 1000);
+    // A client that left says nothing about the backend: it counts in neither rate nor latency.
+    if (!aborted) windows?.record(ctx.routeName, ctx.backend.name, status, durationMs, status >= 500 || ex.failure !== undefined);
     if (requestLog.isLevelEnabled('info')) {
       const line: RequestLine = {
         reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status,

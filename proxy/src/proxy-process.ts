@@ -11,6 +11,7 @@ import { loadRouteTable } from './config/index.js';
 import { createProxy } from './create-proxy.js';
 import { createRecordExtension } from './record/index.js';
 import { createShadowExtension } from './shadow/index.js';
+import { openHistoryStore } from './history/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
 const NAME = 'proxy';
@@ -68,7 +69,8 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
       // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
       behindTls: env.COOKIE_SECURE === 'true',
     },
-    { logger, extensions: [shadow, record, bridge], identify: bridge.identify },
+    // Every routing change, who made it and why (strangler history); the CLI writes it too.
+    { logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')) },
   );
   if (!created.ok) {
     console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { routeTableToJson, type RouteChange } from '../config/index.js';
 import type { OpsConsole } from '../console/index.js';
 import type { ProxyExtension } from '../extension.js';
+import { actorFromHeader, type Actor } from '../history/index.js';
 import { ADMIN_PREFIX } from '../route-request.js';
 import type { RoutingState } from '../routing-state.js';
 import { requireBearer } from './bearer-auth.js';
@@ -14,7 +15,7 @@ export interface ReloadError {
 }
 
 export type RouteUpdateResult =
-  | { ok: true; changes: string[]; state: RoutingState }
+  | { ok: true; changes: string[]; state: RoutingState; /** Side effects a person should know of, e.g. a rollout paused. */ notes?: string[] }
   | { ok: false; status: 400 | 404 | 500; errors: string[] };
 
 export interface AdminDeps {
@@ -22,7 +23,8 @@ export interface AdminDeps {
   readonly state: () => RoutingState;
   /** The last refused reload, until a reload succeeds. */
   readonly lastError: () => ReloadError | undefined;
-  readonly updateRoute: (name: string, change: RouteChange) => RouteUpdateResult;
+  /** `actor`: who asked, from `X-Strangler-Actor` (default `admin-api:token`), for the routing history. */
+  readonly updateRoute: (name: string, change: RouteChange, actor: Actor) => RouteUpdateResult;
   readonly registry: Registry;
   readonly extensions: readonly ProxyExtension[];
   /** The ops console at `/__proxy/ui`; its session cookie is accepted wherever the token is. */
@@ -67,13 +69,13 @@ export function createAdminApp(deps: AdminDeps): Express {
       res.status(400).json({ error: `invalid change for route ${name}: ${parsed.errors.join('; ')}`, errors: parsed.errors });
       return;
     }
-    const result = deps.updateRoute(name, parsed.change);
+    const result = deps.updateRoute(name, parsed.change, actorFromHeader(req.headers['x-strangler-actor']));
     if (!result.ok) {
       res.status(result.status).json({ error: result.errors.join('; '), errors: result.errors });
       return;
     }
     const json = routeTableToJson(result.state.table);
-    res.json({ route: json.routes.find((r) => r.name === name), changes: result.changes, generation: result.state.generation, loadedAt: json.loadedAt });
+    res.json({ route: json.routes.find((r) => r.name === name), changes: result.changes, generation: result.state.generation, loadedAt: json.loadedAt, ...(result.notes?.length ? { notes: result.notes } : {}) });
   });
 
   router.get('/metrics', async (_req, res) => {
@@ -88,7 +90,7 @@ export function createAdminApp(deps: AdminDeps): Express {
 
   app.use(ADMIN_PREFIX, router);
   app.use((req, res) => {
-    res.status(404).json({ error: `Not found: ${req.method} ${req.path} (the proxy's endpoints: GET health, GET ui (the console), GET routes, PUT routes/:name, GET metrics, GET diffs under ${ADMIN_PREFIX}/)` });
+    res.status(404).json({ error: `Not found: ${req.method} ${req.path} (the proxy's endpoints: GET health, GET ui (the console), GET routes, PUT routes/:name, GET metrics, GET diffs, GET stats, GET history, GET/POST rollouts under ${ADMIN_PREFIX}/)` });
   });
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, _next) => {
     if (err.type === 'entity.parse.failed') res.status(400).json({ error: 'Invalid JSON body' });
