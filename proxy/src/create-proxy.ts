@@ -162,6 +162,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
         router.use('/history', createHistoryRouter(history));
       },
     }],
+    console: opsConsole,
   });
   const identify = deps.identify ?? identifyBySessionOrAddress;
   const hosts = createHostCheck(publicHosts.hosts);
