@@ -9,3 +9,4 @@ export { freePorts } from './ports.js';
 export { runProcess, runTsx, type WatchedProcess } from './process.js';
 export { startRedisServer, type RunningRedis } from './redis-server.js';
 export { flipUnderLoad, type FlipUnderLoadResult, type LoopingUser } from './flip-under-load.js';
+export { waitFor } from './wait-for.js';
