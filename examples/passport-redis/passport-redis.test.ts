@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { sign } from 'cookie-signature';
 import { createClient } from 'redis';
 import { parse } from 'yaml';
-import { ApiClient, flipUnderLoad, freePorts, runProcess, runTsx, startRedisServer, tempDir, type RunningRedis, type WatchedProcess } from '../../test/kit/index.js';
+import { ApiClient, flipUnderLoad, freePorts, runProcess, runTsx, startRedisServer, tempDir, waitFor, type RunningRedis, type WatchedProcess } from '../../test/kit/index.js';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const NEW_SECRET = 'shop-session-secret-2026-rotated-in';
@@ -235,18 +235,17 @@ describe('examples/passport-redis behind strangler proxy', () => {
 
       await redis.restart(); // memory only: every session is gone, as after a real Redis loss
       // The legacy app's own Redis client reconnects on its schedule; then a new login bridges.
-      const deadline = Date.now() + 15_000;
-      let relogged = await ada.post('/login', ADA);
-      while (relogged.status !== 200 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        relogged = await ada.post('/login', ADA);
-      }
-      assert.equal(relogged.status, 200, `login after Redis came back: ${relogged.text}`);
-      let orders = await ada.get('/orders');
-      while (orders.status !== 200 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        orders = await ada.get('/orders');
-      }
+      const relogged = await waitFor(async () => {
+        const answer = await ada.post('/login', ADA);
+        if (answer.status !== 200) throw new Error(`login answered ${answer.status}: ${answer.text}`);
+        return answer;
+      }, 'a login once Redis is back');
+      assert.equal(relogged.status, 200);
+      const orders = await waitFor(async () => {
+        const answer = await ada.get('/orders');
+        if (answer.status !== 200) throw new Error(`GET /orders answered ${answer.status}: ${answer.text}`);
+        return answer;
+      }, 'the orders after a fresh login');
       assert.equal(orders.status, 200);
       assert.equal(orders.headers.get('x-backend'), 'api');
       assert.deepEqual(orders.body, ordersOf.ada);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import { openDatabase } from '../../lib/sqlite.js';
-import { tempDir } from '../../test/kit/index.js';
+import { tempDir, waitFor } from '../../test/kit/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -44,15 +44,16 @@ async function started(env: Record<string, string>): Promise<Started & { exited:
   const run = spawnMain(env);
   let exitedEarly: { code: number | null; stderr: string } | undefined;
   void run.exited.then((e) => (exitedEarly = e));
-  for (let i = 0; i < 1200; i++) {
+  const url = await waitFor(() => {
+    if (exitedEarly) return { exited: exitedEarly };
     const line = run.lines.find((l) => l.includes('listening on'));
-    const url = line ? /http:\/\/[\d.]+:\d+/.exec(line)?.[0] : undefined;
-    if (url) return { ...run, url };
-    if (exitedEarly) assert.fail(`exited ${exitedEarly.code}: ${exitedEarly.stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  run.child.kill('SIGKILL');
-  assert.fail(`never listened: ${run.lines.join('\n')}`);
+    return line ? /http:\/\/[\d.]+:\d+/.exec(line)?.[0] : undefined;
+  }, 'the listening line', 120_000).catch((error: Error) => {
+    run.child.kill('SIGKILL');
+    return assert.fail(`${error.message}: ${run.lines.join('\n')}`);
+  });
+  if (typeof url !== 'string') assert.fail(`exited ${url.exited.code}: ${url.exited.stderr}`);
+  return { ...run, url };
 }
 
 describe('new backend process (main.ts)', { timeout: 240_000 }, () => {

@@ -2,10 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
-import { startServer } from '../../test/kit/index.js';
+import { startServer, waitFor } from '../../test/kit/index.js';
 import { teeStream, type ForwardContext, type ForwardOutcome, type ProxyExtension, type TeedBody } from '../src/index.js';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 import { openSocket } from './support/ws-client.js';
 
@@ -135,13 +135,13 @@ describe('extension seams', () => {
   it('afterResponse hears about every exchange: route, backend, status, request id, failures', async () => {
     await (await fetch(`${proxy.url}/users/7`, { headers: { 'x-request-id': 'after-1' } })).text();
     await (await fetch(`${proxy.url}/down/x`, { headers: { 'x-request-id': 'after-2' } })).text();
-    const ok = await until(() => finished.find((f) => f.ctx.requestId === 'after-1'), 'afterResponse for after-1');
+    const ok = await waitFor(() => finished.find((f) => f.ctx.requestId === 'after-1'), 'afterResponse for after-1');
     assert.equal(ok.ctx.routeName, 'users');
     assert.equal(ok.ctx.backend.name, 'new');
     assert.equal(ok.outcome.status, 200);
     assert.equal(ok.outcome.aborted, false);
     assert.equal(ok.outcome.failure, undefined);
-    const failed = await until(() => finished.find((f) => f.ctx.requestId === 'after-2'), 'afterResponse for after-2');
+    const failed = await waitFor(() => finished.find((f) => f.ctx.requestId === 'after-2'), 'afterResponse for after-2');
     assert.equal(failed.outcome.status, 502);
     assert.equal(failed.outcome.failure?.kind, 'refused');
   });

@@ -4,9 +4,10 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 import { openSocket } from './support/ws-client.js';
+import { waitFor } from '../../test/kit/index.js';
 
 const FLIPS = 50;
 const HTTP_WORKERS = 8;
@@ -103,7 +104,7 @@ describe('flipping routes.yaml under load', () => {
     const seenAt = (generation: number) => observations.filter((o) => o.generation === generation).length;
     const temp = join(proxy.dir, '.routes.yaml.next');
     try {
-      await until(() => seenAt(1) >= 5, 'traffic on the first table', 30_000);
+      await waitFor(() => seenAt(1) >= 5, 'traffic on the first table', 30_000);
       for (let k = 1; k <= FLIPS; k++) {
         const target = k % 2 === 1 ? 'new' : 'legacy';
         const writtenAt = performance.now();
@@ -113,13 +114,13 @@ describe('flipping routes.yaml under load', () => {
           writeFileSync(temp, yaml(target));
           renameSync(temp, proxy.file);
         }
-        const routes = await until(async () => {
+        const routes = await waitFor(async () => {
           const body = (await (await proxy.admin('routes')).json()) as { generation: number; routes: Array<{ name: string; target: string }> };
           return body.generation === k + 1 ? body : undefined;
         }, `flip ${k} to be loaded`, 30_000);
         flips.push({ generation: k + 1, target: routes.routes[0]?.target ?? '?', writtenAt, confirmedAt: performance.now() });
         assert.equal(routes.routes[0]?.target, target);
-        await until(() => seenAt(k + 1) >= 5, `traffic on table ${k + 1}`, 30_000);
+        await waitFor(() => seenAt(k + 1) >= 5, `traffic on table ${k + 1}`, 30_000);
         if (k % 10 === 0) assert.equal(await longLived.roundTrip(`still-${k}`), `legacy:still-${k}`);
       }
     } finally {

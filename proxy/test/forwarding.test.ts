@@ -4,6 +4,7 @@ import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-ba
 import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 import { rawGet } from './support/raw-http.js';
+import { waitFor } from '../../test/kit/index.js';
 
 describe('proxy forwarding', () => {
   let legacy: EchoBackend;
@@ -127,7 +128,7 @@ describe('proxy forwarding', () => {
   it('logs one line per proxied request with method, path, route, backend, status, ms and request id', async () => {
     const res = await fetch(`${proxy.url}/users/42`, { headers: { 'x-request-id': 'log-me-42' } });
     await res.body?.cancel();
-    const line = await waitFor(() => proxy.logs.find((l) => l.reqId === 'log-me-42' && l.status !== undefined));
+    const line = await waitFor(() => proxy.logs.find((l) => l.reqId === 'log-me-42' && l.status !== undefined), 'the log line of log-me-42');
     assert.equal(line.method, 'GET');
     assert.equal(line.path, '/users/42');
     assert.equal(line.route, 'users');
@@ -136,12 +137,3 @@ describe('proxy forwarding', () => {
     assert.equal(typeof line.ms, 'number');
   });
 });
-
-async function waitFor<T>(find: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = find();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('never appeared');
-}

@@ -1,9 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 import { rawGet } from './support/raw-http.js';
+import { waitFor } from '../../test/kit/index.js';
 
 describe('proxy keep-alive to backends', () => {
   let backend: EchoBackend;
@@ -42,7 +43,7 @@ describe('proxy keep-alive to backends', () => {
   });
 
   it('closes an idle socket itself, before the backend would', async () => {
-    await until(() => backend.connections().closedByPeer >= 1, 'the proxy to close its idle keep-alive socket');
+    await waitFor(() => backend.connections().closedByPeer >= 1, 'the proxy to close its idle keep-alive socket');
     const res = await fetch(`${proxy.url}/after-idle`);
     assert.equal(res.status, 200);
     await res.json();

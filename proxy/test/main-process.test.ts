@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tempDir } from '../../test/kit/index.js';
+import { tempDir, waitFor } from '../../test/kit/index.js';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { until } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 import { openSocket } from './support/ws-client.js';
 
@@ -69,15 +68,15 @@ describe('proxy main process', () => {
     writeFileSync(file, yaml('legacy'));
     const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false', DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db') });
     try {
-      const port = await until(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
+      const port = await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
       const servedBy = async () => ((await (await fetch(`http://127.0.0.1:${port}/users/1`)).json()) as Echo).backend;
       assert.equal(await servedBy(), 'legacy');
 
       writeFileSync(file, yaml('new'));
       assert.equal(await servedBy(), 'legacy', 'with watching off, nothing changes before the signal');
       child.process.kill('SIGHUP');
-      await until(async () => (await servedBy()) === 'new', 'SIGHUP to reload the file');
-      await until(() => /users: legacy -> new/.test(child.stdout()), 'the reload to log the changed route');
+      await waitFor(async () => (await servedBy()) === 'new', 'SIGHUP to reload the file');
+      await waitFor(() => /users: legacy -> new/.test(child.stdout()), 'the reload to log the changed route');
 
       const tunnel = await openSocket(`ws://127.0.0.1:${port}/users/ws`);
       assert.equal(tunnel.hello.hello, 'new');

@@ -2,9 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../test/kit/index.js';
+import { tempDir, waitFor } from '../../test/kit/index.js';
 import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, until, type RunningProxy } from './support/proxy-harness.js';
+import { startProxy, type RunningProxy } from './support/proxy-harness.js';
 import { routesYaml } from './support/routes-yaml.js';
 
 async function servedBy(proxy: RunningProxy, path = '/users/1'): Promise<string> {
@@ -46,29 +46,29 @@ describe('hot reload', () => {
     it('follows an in-place write', async () => {
       assert.equal(await servedBy(proxy), 'legacy');
       writeFileSync(proxy.file, yaml('new'));
-      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow an in-place write');
+      await waitFor(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow an in-place write');
     });
 
     it('logs one line per route whose routing changed', async () => {
-      await until(() => proxy.logs.some((l) => l.msg === 'users: legacy -> new'), 'the reload log line');
+      await waitFor(() => proxy.logs.some((l) => l.msg === 'users: legacy -> new'), 'the reload log line');
     });
 
     it('follows an atomic rename (how editors and strangler cutover save)', async () => {
       const temp = join(proxy.dir, '.routes.yaml.tmp');
       writeFileSync(temp, yaml('legacy'));
       renameSync(temp, proxy.file);
-      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a rename');
+      await waitFor(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a rename');
       // The watch must survive the rename: a second change is seen too.
       writeFileSync(temp, yaml('new'));
       renameSync(temp, proxy.file);
-      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a second rename');
+      await waitFor(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a second rename');
     });
 
     it('keeps the last good table on an invalid file, counts and reports the error, then recovers', async () => {
       const errorsBefore = await reloadCount(proxy, 'error');
       const generation = proxy.proxy.state().generation;
       writeFileSync(proxy.file, yaml('new').replace('target: new', 'target: nwe'));
-      await until(async () => (await reloadCount(proxy, 'error')) === errorsBefore + 1, 'the refused reload to be counted');
+      await waitFor(async () => (await reloadCount(proxy, 'error')) === errorsBefore + 1, 'the refused reload to be counted');
       assert.equal(await servedBy(proxy), 'new', 'still routing with the last good table');
       assert.equal(proxy.proxy.state().generation, generation);
       const routes = (await (await proxy.admin('routes')).json()) as { lastError?: { at: string; errors: string[] } };
@@ -77,7 +77,7 @@ describe('hot reload', () => {
       assert.ok(proxy.logs.some((l) => typeof l.msg === 'string' && l.msg.includes('unknown backend "nwe"')), 'each error is logged');
 
       writeFileSync(proxy.file, yaml('legacy'));
-      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to load the fixed file');
+      await waitFor(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to load the fixed file');
       const fixed = (await (await proxy.admin('routes')).json()) as { lastError?: unknown };
       assert.equal(fixed.lastError, undefined);
     });
@@ -130,9 +130,9 @@ describe('hot reload', () => {
     it('follows each swap of ..data', async () => {
       assert.equal(await servedBy(proxy), 'legacy');
       publish(yaml('new'));
-      await until(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a ..data swap');
+      await waitFor(async () => (await servedBy(proxy)) === 'new', 'the proxy to follow a ..data swap');
       publish(yaml('legacy'));
-      await until(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a second ..data swap');
+      await waitFor(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a second ..data swap');
     });
   });
 });

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, tempDir, type RunningServer } from '../../test/kit/index.js';
-import { ADMIN_TOKEN, startProxy, until, type RunningProxy } from '../../proxy/test/support/proxy-harness.js';
+import { startServer, tempDir, waitFor, type RunningServer } from '../../test/kit/index.js';
+import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../proxy/test/support/proxy-harness.js';
 import { createRecordExtension, type RecordExtension } from '../../proxy/src/record/index.js';
 import { captureIo, closedPortUrl } from './test-support.js';
 import { run } from './record.js';
@@ -39,7 +39,7 @@ routes:
     const io = captureIo(dir.path, env());
     const out = dir.file('rec/users.jsonl');
     const done = run(['--route', 'users', '--count', '2', '--out', out], io);
-    await until(() => record.list().some((r) => r.state === 'recording'), 'the recording to start');
+    await waitFor(() => record.list().some((r) => r.state === 'recording'), 'the recording to start');
     for (const path of ['/users', '/users/1']) assert.equal((await fetch(`${proxy.url}${path}`)).status, 200);
     assert.equal(await done, 0, io.text());
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { path?: string; end?: boolean; reason?: string });
@@ -52,7 +52,7 @@ routes:
     const io = captureIo(dir.path, env());
     const stop = new AbortController();
     const done = run(['--route', 'users', '--duration', '10m', '--out', dir.file('early.jsonl')], io, stop.signal);
-    await until(() => record.list().some((r) => r.state === 'recording'), 'the recording to start');
+    await waitFor(() => record.list().some((r) => r.state === 'recording'), 'the recording to start');
     stop.abort();
     assert.equal(await done, 0, io.text());
     assert.match(io.text(), /0 exchanges recorded \(stopped\)/);

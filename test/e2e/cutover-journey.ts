@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { uniqueName } from '../kit/unique.js';
 import type { ConsolePage } from './console-page.js';
-import { expectAnsweredBy, pollUntil, upgradesTo, type Routing } from './expectations.js';
+import { expectAnsweredBy, upgradesTo, type Routing } from './expectations.js';
 import type { ProcessSystem } from './process-system.js';
 import { strangler } from './strangler-cli.js';
+import { waitFor } from '../kit/index.js';
 
 /**
  * The actions the cutover test repeats after every flip, by two people who keep their
@@ -34,7 +35,7 @@ export class CutoverJourney {
     const run = await strangler([...args, '--file', s.routesFile], { env: s.cliEnv, cwd: s.dir });
     assert.equal(run.code, 0, `strangler ${args.join(' ')}:\n${run.stdout}${run.stderr}`);
     for (const change of changes) assert.match(run.stdout, change);
-    await pollUntil(async () => JSON.stringify(await s.routing()) === JSON.stringify(expected), `the proxy to route ${JSON.stringify(expected)}`);
+    await waitFor(async () => JSON.stringify(await s.routing()) === JSON.stringify(expected), `the proxy to route ${JSON.stringify(expected)}`, 60_000);
     this.routing = expected;
   }
 

@@ -41,12 +41,3 @@ export async function upgradesTo(system: ProcessSystem, route: string, backend: 
   }
   return total;
 }
-
-/** Polls until `check` holds (no fixed sleeps: the machine is shared). */
-export async function pollUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

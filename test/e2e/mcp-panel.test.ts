@@ -11,7 +11,7 @@ import { startLegacy, type RunningLegacy } from '../kit/legacy.js';
 import { mcpSettings, startMcpServer, type RunningMcpServer } from '../kit/mcp.js';
 import { uniqueName } from '../kit/unique.js';
 import { ConsolePage } from './console-page.js';
-import { pollUntil } from './expectations.js';
+import { waitFor } from '../kit/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -117,7 +117,7 @@ describe('the Commands panel in Chromium', { timeout: 5 * 60_000 }, () => {
       await page.run(command, 'pending_approval');
       const id = Number(await page.page.locator('#commands-list li[data-status="pending_approval"]').first().getAttribute('data-command-id'));
       assert.equal((await adminApi.post(`/mcp/commands/${id}/approve`)).status, 200);
-      await pollUntil(() => lost.some((m) => m.includes('"status":"executed"')), 'the server to push the result to the quiet socket');
+      await waitFor(() => lost.some((m) => m.includes('"status":"executed"')), 'the server to push the result to the quiet socket', 60_000);
       assert.equal(await page.page.locator(`#commands-list li[data-command-id="${id}"]`).getAttribute('data-status'), 'pending_approval');
 
       await (sockets[0] as WebSocketRoute).close({ code: 1001, reason: 'Server shutting down' });

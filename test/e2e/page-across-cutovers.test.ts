@@ -8,8 +8,9 @@ import { launchBrowser } from '../kit/browser.js';
 import { uniqueName } from '../kit/unique.js';
 import { ConsolePage } from './console-page.js';
 import { CutoverJourney } from './cutover-journey.js';
-import { pollUntil, upgradesTo } from './expectations.js';
+import { upgradesTo } from './expectations.js';
 import { startProcessSystem, type ProcessSystem } from './process-system.js';
+import { waitFor } from '../kit/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -91,7 +92,7 @@ describe('the page in Chromium through the proxy, across every cutover', { timeo
       const opened = { admin: admin.sockets.length, user: user.sockets.length };
       const before = await upgradesTo(s, 'mcp', 'new');
       await s.restart('legacy');
-      await pollUntil(() => admin.sockets.length > opened.admin && user.sockets.length > opened.user, 'both pages to open a new WebSocket');
+      await waitFor(() => admin.sockets.length > opened.admin && user.sockets.length > opened.user, 'both pages to open a new WebSocket', 60_000);
       await admin.liveSocket();
       await user.liveSocket();
       assert.ok((await upgradesTo(s, 'mcp', 'new')) >= before + 2, 'the new sockets went to the new backend');

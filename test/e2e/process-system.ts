@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { freePorts } from '../kit/ports.js';
 import { runTsx, type WatchedProcess } from '../kit/process.js';
 import { tempDir } from '../kit/temp.js';
+import { waitFor } from '../kit/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -167,21 +168,15 @@ export async function startProcessSystem(): Promise<ProcessSystem> {
 
 /** Polls the component's URL until it answers, or fails with its output if it exits first. */
 async function waitReady(component: Component, child: WatchedProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.child.exitCode !== null || child.child.signalCode !== null) {
-      throw new Error(`${component.name} exited before it was ready:\n${child.output()}`);
-    }
-    try {
-      const res = await fetch(component.readyUrl, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (component.name === 'mcp-server' || res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${component.name} did not answer ${component.readyUrl} within 120 s:\n${child.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const state = await waitFor(async () => {
+    if (child.child.exitCode !== null || child.child.signalCode !== null) return 'exited';
+    const res = await fetch(component.readyUrl, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return (component.name === 'mcp-server' || res.ok) && 'ready';
+  }, `${component.name} to answer ${component.readyUrl}`, 120_000).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${child.output()}`);
+  });
+  if (state === 'exited') throw new Error(`${component.name} exited before it was ready:\n${child.output()}`);
 }
 
 /** The policy text with `limits.calls_per_minute` and `limits.burst` raised; everything else as written. */

@@ -12,6 +12,7 @@ import { startLegacy, TEST_ADMIN, TEST_SESSION_SECRETS, type RunningLegacy, type
 import { startNewBackend, TEST_JWT_SECRETS, type RunningNewBackend, type StartNewBackendOptions } from './new-backend.js';
 import { startServer } from './server.js';
 import { tempDir } from './temp.js';
+import { waitFor } from './wait-for.js';
 
 /** Which backend answers each of the repository's routes (`default` stays legacy). */
 export interface Routing {
@@ -201,15 +202,6 @@ export function systemRoutesYaml(routing: Routing, urls: { legacy: string; new: 
 function routedAs(proxy: Proxy, routing: Routing): boolean {
   const targets = new Map(proxy.table().routes.map((r) => [r.name, r.target]));
   return (Object.keys(routing) as Array<keyof Routing>).every((name) => targets.get(name) === routing[name]);
-}
-
-/** Polls until `check` holds (no fixed sleeps: the machine is shared). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The session id inside a browser's `connect.sid` cookie (signature not checked), or undefined. */

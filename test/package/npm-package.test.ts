@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { freePorts, tempDir } from '../kit/index.js';
+import { freePorts, tempDir, waitFor } from '../kit/index.js';
 import { node22 } from '../kit/node22.js';
 import { startEchoBackend, type Echo, type EchoBackend } from '../../proxy/test/support/echo-backend.js';
 import { routesYaml } from '../../proxy/test/support/routes-yaml.js';
@@ -227,12 +227,9 @@ describe('the npm package, installed from its tarball into an empty folder', () 
         const child = start('npx', ['strangler', 'proxy', '--routes', 'routes.yaml', '--port', String(port)], { cwd: rt().folder, env: { ...rt().env, LOG_LEVEL: 'info' } });
         const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
         const listening = new RegExp(`listening on http://127\\.0\\.0\\.1:${port}, routes from \\S*routes\\.yaml`);
-        const deadline = Date.now() + 60_000;
-        while (!listening.test(child.output())) {
-          assert.equal(child.exitCode, null, `the proxy ended before listening:\n${child.output()}`);
-          assert.ok(Date.now() < deadline, `the proxy did not listen within 60 s:\n${child.output()}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        const ended = await waitFor(() => (child.exitCode !== null ? 'ended' : listening.test(child.output())), 'the proxy to listen', 60_000)
+          .catch((error: Error) => assert.fail(`${error.message}:\n${child.output()}`));
+        assert.notEqual(ended, 'ended', `the proxy ended before listening:\n${child.output()}`);
         const health = await fetch(`http://127.0.0.1:${port}/__proxy/health`);
         assert.equal(health.status, 200, await health.text());
         const answer = (await (await fetch(`http://127.0.0.1:${port}/orders/7?from=package`)).json()) as Echo;

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../kit/client.js';
 import { tempDir } from '../kit/temp.js';
-import { waitFor } from '../kit/system.js';
 import { startProcessSystem, type ProcessSystem } from '../e2e/process-system.js';
 import { run } from '../../scripts/cli/record.js';
 import type { RecordedExchange, RecordingFooter } from '../../proxy/src/record/index.js';
+import { waitFor } from '../kit/index.js';
 
 describe('strangler record with the real processes', { timeout: 300_000 }, () => {
   let system: ProcessSystem;

@@ -10,9 +10,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { openDatabase } from '../../../lib/sqlite.js';
 import type { CommandReport } from './command-report.js';
 import { createFixture, USERS, type Fixture } from './test/fixture.js';
-import { waitFor } from './test/processes.js';
 import { runProcess } from './test/spawn-process.js';
 import { STDIO_ENTRY, TSX_BIN, stdioEnv } from './test/stdio-env.js';
+import { waitFor } from '../../../test/kit/index.js';
 
 describe('the stdio entry point (M11)', () => {
   let fx: Fixture;

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startServer, tempDir, type RunningServer } from '../../../test/kit/index.js';
-import { startProxy, until, type RunningProxy } from '../../test/support/proxy-harness.js';
+import { startServer, tempDir, waitFor, type RunningServer } from '../../../test/kit/index.js';
+import { startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
 import type { Identify } from '../identify.js';
 import { createRecordExtension, type RecordExtension } from './record-extension.js';
 import type { RecordedExchange, RecordingFooter, RecordingHeader } from './recording-format.js';
@@ -75,7 +75,7 @@ describe('recording exchanges through the proxy', () => {
     assert.equal((await send('POST', '/users', { username: 'ann', email: 'ann@example.test', password: 'hunter2', ssn: '123-45' })).status, 201);
     assert.equal((await send('PUT', '/users/big', { name: 'x'.repeat(3000) }, { 'x-test-user': '7' })).status, 200);
     assert.equal((await send('GET', '/users')).status, 200, 'after the count: not recorded');
-    await until(() => record.get(started.recording.id)?.state === 'done', 'the recording to end');
+    await waitFor(() => record.get(started.recording.id)?.state === 'done', 'the recording to end');
     await record.stop(started.recording.id); // already ended: waits for the file to be complete
     const text = readFileSync(started.recording.file, 'utf8');
     for (const secret of ['hunter2', '123-45', 'tok-1', JWT, 'secretsid', 'abc.def']) assert.ok(!text.includes(secret), `${secret} in the recording`);
@@ -109,7 +109,7 @@ describe('recording exchanges through the proxy', () => {
     } finally {
       slow = false;
     }
-    await until(() => (record.get(started.recording.id)?.exchanges ?? 0) === 1, 'the exchange to be written');
+    await waitFor(() => (record.get(started.recording.id)?.exchanges ?? 0) === 1, 'the exchange to be written');
     const stopped = await record.stop(started.recording.id);
     assert.deepEqual([stopped?.state, stopped?.reason], ['done', 'stopped']);
   });
@@ -123,7 +123,7 @@ describe('recording exchanges through the proxy', () => {
       for (let i = 0; i < 10 && small.get(started.recording.id)?.state === 'recording'; i++) {
         assert.equal((await fetch(`${p.url}/users`)).status, 200, 'requests are answered whatever the recording does');
       }
-      await until(() => small.get(started.recording.id)?.state === 'done', 'the size limit');
+      await waitFor(() => small.get(started.recording.id)?.state === 'done', 'the size limit');
       const status = await small.stop(started.recording.id);
       assert.equal(status?.reason, 'size');
       assert.ok((status?.bytes ?? Infinity) <= 2500);
@@ -168,7 +168,7 @@ describe('recording exchanges through the proxy', () => {
     assert.equal(res.status, 201);
     const { id } = (await res.json()) as { id: string };
     await (await send('GET', '/users')).text();
-    await until(async () => ((await (await proxy.admin(`recordings/${id}`)).json()) as { exchanges: number }).exchanges === 1, 'one exchange');
+    await waitFor(async () => ((await (await proxy.admin(`recordings/${id}`)).json()) as { exchanges: number }).exchanges === 1, 'one exchange');
     const stopped = (await (await proxy.admin(`recordings/${id}`, { method: 'DELETE' })).json()) as { state: string };
     assert.equal(stopped.state, 'done');
     const file = await proxy.admin(`recordings/${id}/file`);

@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../../test/kit/index.js';
 
 export interface Hit {
@@ -44,13 +43,4 @@ export async function startDifferingBackend(answer: (req: IncomingMessage, body:
   const { hits, handler } = differingHandler(answer);
   const running = await startServer(handler);
   return { ...running, hits };
-}
-
-/** Polls (no fixed sleeps: the machine is shared and slow at times). */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

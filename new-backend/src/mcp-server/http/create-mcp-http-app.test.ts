@@ -6,7 +6,7 @@ import { AUDIENCE, ISSUER } from '../../../../lib/tokens.js';
 import type { CommandReport } from '../command-report.js';
 import { MCP_TOKEN, USERS } from '../test/fixture.js';
 import { INITIALIZE, INSPECTOR_ORIGIN, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
-import { waitFor } from '../test/processes.js';
+import { waitFor } from '../../../../test/kit/index.js';
 
 const SERVICE = { authorization: `Bearer ${MCP_TOKEN}` };
 const asUser = (id: number) => ({ ...SERVICE, [ACTING_USER_HEADER]: String(id) });

@@ -2,8 +2,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../../../test/kit/index.js';
-import { isAlive, readPids, waitFor } from '../test/processes.js';
+import { tempDir, waitFor } from '../../../../test/kit/index.js';
+import { isAlive, readPids } from '../test/processes.js';
 import { createProcessRunner, type RunRequest } from './process-runner.js';
 
 const LIMITS = { cpuSeconds: 10, fileSizeBytes: 16 * 1024 * 1024, openFiles: 128 };

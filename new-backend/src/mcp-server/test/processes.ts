@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../../../test/kit/index.js';
 
 /** Alive means running or stopped; a zombie nobody has reaped yet counts as dead. */
 export function isAlive(pid: number): boolean {
@@ -9,15 +9,6 @@ export function isAlive(pid: number): boolean {
     return state !== 'Z' && state !== 'X';
   } catch {
     return false;
-  }
-}
-
-/** Polls until `check` holds; fails with `what` after a generous bound (no timing claim). */
-export async function waitFor(check: () => boolean, what: string, boundMs = 20_000): Promise<void> {
-  const until = Date.now() + boundMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`gave up waiting: ${what}`);
-    await sleep(25);
   }
 }
 

@@ -6,7 +6,7 @@ import express from 'express';
 import session from 'express-session';
 import { pino } from 'pino';
 import { createClient } from 'redis';
-import { startRedisServer, startServer, type RunningRedis, type RunningServer } from '../../../../test/kit/index.js';
+import { startRedisServer, startServer, waitFor, type RunningRedis, type RunningServer } from '../../../../test/kit/index.js';
 import { createRedisSessionStore } from './redis-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -43,19 +43,6 @@ function storeWithLog(url: string): { store: SessionStore; lines: string[] } {
   return { store: createRedisSessionStore({ url, prefix: PREFIX }, { logger: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }) }), lines };
 }
 
-/** The first answer of `attempt` that neither throws nor is undefined, within 5 s. */
-async function eventually<T>(attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = await attempt().catch((err: unknown) => {
-      if (Date.now() > deadline) throw err;
-      return undefined;
-    });
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('no answer within 5 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const sidOf = (setCookie: string) => decodeURIComponent(/connect\.sid=([^;]+)/.exec(setCookie)![1]!).slice(2).split('.')[0]!;
 
 describe('redis session store (connect-redis format)', () => {
@@ -192,7 +179,7 @@ describe('redis session store (connect-redis format)', () => {
     const sid = await login(12);
     const { store: own, lines } = storeWithLog(redis.url);
     try {
-      await eventually(() => own.get(sid, Date.now(), undefined));
+      await waitFor(() => own.get(sid, Date.now(), undefined), 'a first read of the session', 5_000);
       await redis.kill();
 
       for (let i = 0; i < 5; i++) {
@@ -207,8 +194,8 @@ describe('redis session store (connect-redis format)', () => {
       assert.match(outage[0]!, /check that Redis runs/);
 
       await redis.restart(); // empty: nothing is saved
-      await eventually(() => client.set(PREFIX + sid, JSON.stringify({ passport: { user: 12 } }), { expiration: { type: 'EX', value: 60 } }));
-      const found = await eventually(() => own.get(sid, Date.now(), undefined));
+      await waitFor(() => client.set(PREFIX + sid, JSON.stringify({ passport: { user: 12 } }), { expiration: { type: 'EX', value: 60 } }), 'the restarted Redis to take the session', 5_000);
+      const found = await waitFor(() => own.get(sid, Date.now(), undefined), 'a read once Redis is back', 5_000);
       assert.deepEqual((found.data as { passport: unknown }).passport, { user: 12 }, 'reads resume within seconds of Redis coming back');
       assert.equal(lines.filter((l) => l.includes('answers again')).length, 1, lines.join(''));
     } finally {
@@ -220,7 +207,7 @@ describe('redis session store (connect-redis format)', () => {
     const sid = await login(13);
     const { store: own } = storeWithLog(redis.url);
     try {
-      await eventually(() => own.get(sid, Date.now(), undefined));
+      await waitFor(() => own.get(sid, Date.now(), undefined), 'a first read of the session', 5_000);
       redis.pause();
       try {
         const started = Date.now();
@@ -230,7 +217,7 @@ describe('redis session store (connect-redis format)', () => {
       } finally {
         redis.resume();
       }
-      const found = await eventually(() => own.get(sid, Date.now(), undefined));
+      const found = await waitFor(() => own.get(sid, Date.now(), undefined), 'a read once Redis resumes', 5_000);
       assert.deepEqual((found.data as { passport: unknown }).passport, { user: 13 });
     } finally {
       await own.close();
@@ -242,7 +229,7 @@ describe('redis session store (connect-redis format)', () => {
     const { store: flaky, lines } = storeWithLog(redis.url);
     try {
       for (let blip = 0; blip < 5; blip++) {
-        assert.ok(await eventually(() => flaky.get(sid, Date.now(), undefined)), `blip ${blip}: read while Redis answers`);
+        await waitFor(() => flaky.get(sid, Date.now(), undefined), `blip ${blip}: a read while Redis answers`, 5_000);
         redis.pause();
         try {
           await assert.rejects(flaky.get(sid, Date.now(), undefined));
@@ -250,7 +237,7 @@ describe('redis session store (connect-redis format)', () => {
           redis.resume();
         }
       }
-      assert.ok(await eventually(() => flaky.get(sid, Date.now(), undefined)));
+      await waitFor(() => flaky.get(sid, Date.now(), undefined), 'a read after the last blip', 5_000);
       // Five blips: one pair of lines, or two if the blips outlast the 10 s window (a busy machine).
       const [down, up] = [lines.filter((l) => l.includes('cannot be read')).length, lines.filter((l) => l.includes('answers again')).length];
       assert.ok(down >= 1 && down <= 2 && up >= 1 && up <= 2, `${down} outage and ${up} recovery lines:\n${lines.join('')}`);

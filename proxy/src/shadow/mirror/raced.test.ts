@@ -4,8 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startServer, tempDir, type RunningServer } from '../../../../test/kit/index.js';
-import { startProxy, until, type RunningProxy } from '../../../test/support/proxy-harness.js';
+import { startServer, tempDir, waitFor, type RunningServer } from '../../../../test/kit/index.js';
+import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
 
 interface Summary { shadowed: number; matched: number; mismatched: number; raced: number; matchRate: number | null; samples: unknown[] }
@@ -79,7 +79,7 @@ describe('shadow comparisons around writes', () => {
     holdShadow = true;
     const res = await fetch(`${proxy.url}/users`);
     await res.text();
-    await until(() => held.length === 1, 'the copy to reach the shadow');
+    await waitFor(() => held.length === 1, 'the copy to reach the shadow');
     await meanwhile();
     holdShadow = false;
     const release = held;
@@ -126,7 +126,7 @@ describe('shadow comparisons around writes', () => {
 
   it('reads with no write around them still match, and the rate counts only judged comparisons', async () => {
     for (let i = 0; i < 3; i++) await (await fetch(`${proxy.url}/users`)).text();
-    await until(async () => (await summary()).matched === 3, 'three matches');
+    await waitFor(async () => (await summary()).matched === 3, 'three matches');
     const s = await summary();
     assert.deepEqual([s.shadowed, s.matched, s.mismatched, s.raced, s.matchRate], [5, 3, 1, 1, 75]);
     const metrics = await (await proxy.admin('metrics')).text();

@@ -1,10 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { tempDir } from '../../../../test/kit/index.js';
+import { tempDir, waitFor } from '../../../../test/kit/index.js';
 import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
-import { startDifferingBackend, until, type DifferingBackend } from '../../../test/support/differing-backend.js';
+import { startDifferingBackend, type DifferingBackend } from '../../../test/support/differing-backend.js';
 
 const USERS = [
   { id: 1, username: 'admin', name: 'Admin', email: 'admin@localhost', role: 'admin' },
@@ -76,7 +76,7 @@ describe('shadow traffic through the proxy', () => {
     assert.deepEqual(await res.json(), USERS.map((u) => ({ ...u, updated_at: 'L' })));
     const mcp = await fetch(`${proxy.url}/mcp/commands?limit=5`);
     assert.deepEqual(await mcp.json(), COMMANDS);
-    await until('both comparisons', async () => (await report()).routes.reduce((n, r) => n + r.shadowed, 0) === 2);
+    await waitFor(async () => (await report()).routes.reduce((n, r) => n + r.shadowed, 0) === 2, 'both comparisons');
     const { routes } = await report();
     const users = routes.find((r) => r.route === 'users');
     const mcpRoute = routes.find((r) => r.route === 'mcp');
@@ -103,7 +103,7 @@ describe('shadow traffic through the proxy', () => {
         assert.equal(res.status, 200);
         assert.deepEqual(await res.json(), COMMANDS);
       }
-      await until('four timeouts', async () => (await report('?route=mcp')).routes[0]?.errors === 4);
+      await waitFor(async () => (await report('?route=mcp')).routes[0]?.errors === 4, 'four timeouts');
     } finally {
       nextMode = 'answer';
     }
@@ -145,6 +145,6 @@ describe('shadow traffic through the proxy', () => {
     writeFileSync(proxy.file, yaml(legacy.url, next.url, shadowBlock));
     assert.equal(proxy.proxy.reload().ok, true);
     await (await fetch(`${proxy.url}/users/1`)).text();
-    await until('a copy', () => next.hits.length === before + 1);
+    await waitFor(() => next.hits.length === before + 1, 'a copy');
   });
 });

@@ -4,8 +4,8 @@ import { request, type IncomingMessage, type RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Registry } from 'prom-client';
-import { startServer, tempDir, type RunningServer } from '../../../../test/kit/index.js';
-import { differingHandler, until, type Hit } from '../../../test/support/differing-backend.js';
+import { startServer, tempDir, waitFor, type RunningServer } from '../../../../test/kit/index.js';
+import { differingHandler, type Hit } from '../../../test/support/differing-backend.js';
 import { openDiffStore, type DiffStore } from '../store/diff-store.js';
 import { createShadowMetrics } from './shadow-metrics.js';
 import { createShadower, type Shadower, type ShadowerDeps } from './shadower.js';
@@ -144,7 +144,7 @@ describe('shadower', () => {
     it('finds every planted difference at its exact path, and leaves ignored fields out', async () => {
       const res = await fetch(`${r.proxy.url}/users`, { headers: { 'x-request-id': 'req-users-1' } });
       assert.deepEqual(await res.json(), USERS);
-      await until('the comparison', async () => { await settled(r); return r.store.summary().routes.length > 0; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes.length > 0; }, 'the comparison');
       const [users] = r.store.summary().routes;
       assert.equal(users?.mismatched, 1);
       const sample = users?.samples[0];
@@ -160,7 +160,7 @@ describe('shadower', () => {
     it('compares statuses, and keeps the exchange for export', async () => {
       const res = await fetch(`${r.proxy.url}/users/2`);
       assert.equal(res.status, 200);
-      await until('the comparison', async () => { await settled(r); return r.store.mismatches('users').length === 2; });
+      await waitFor(async () => { await settled(r); return r.store.mismatches('users').length === 2; }, 'the comparison');
       const [latest] = r.store.mismatches('users');
       assert.deepEqual(latest?.differences.slice(0, 1), [{ path: 'status', kind: 'changed', primary: 200, shadow: 404 }]);
       assert.equal(latest?.exchange.request.path, '/users/2');
@@ -185,7 +185,7 @@ describe('shadower', () => {
     const r = await rig(() => ({ body: USERS }), () => ({ body: USERS.map((u) => ({ ...u, created_at: 'other' })) }), { ignore: ['created_at'] });
     try {
       for (let i = 0; i < 3; i++) await (await fetch(`${r.proxy.url}/users`)).text();
-      await until('three comparisons', async () => { await settled(r); return r.store.summary().routes[0]?.shadowed === 3; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.shadowed === 3; }, 'three comparisons');
       const [users] = r.store.summary().routes;
       assert.deepEqual([users?.matched, users?.matchRate, users?.topPaths], [3, 100, []]);
     } finally {
@@ -230,7 +230,7 @@ describe('shadower', () => {
 
       r.route.current = settings({ methods: ['POST'], unsafe: true });
       await (await fetch(`${r.proxy.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"y","password":"secret-pass"}' })).text();
-      await until('the copy', () => r.shadowHits.length === 1);
+      await waitFor(() => r.shadowHits.length === 1, 'the copy');
       assert.equal(r.shadowHits[0]?.body, '{"username":"y","password":"secret-pass"}');
       assert.equal(r.shadowHits[0]?.method, 'POST');
       await (await fetch(`${r.proxy.url}/users`)).text();
@@ -246,7 +246,7 @@ describe('shadower', () => {
     try {
       const res = await fetch(`${r.proxy.url}/users/1`, { method: 'PUT', body: 'x'.repeat(5000) });
       assert.deepEqual(await res.json(), { got: 5000 });
-      await until('the count', async () => { await settled(r); return r.store.summary().routes[0]?.oversized === 1; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.oversized === 1; }, 'the count');
       assert.equal(r.shadowHits.length, 0);
     } finally {
       await r.close();
@@ -261,7 +261,7 @@ describe('shadower', () => {
         assert.equal(res.status, 200);
         assert.deepEqual(await res.json(), { path: `/users/${i}` });
       }
-      await until('five timeouts', async () => { await settled(r); return r.store.summary().routes[0]?.errors === 5; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.errors === 5; }, 'five timeouts');
       assert.deepEqual(r.store.summary().routes[0]?.errorKinds, { timeout: 5 });
     } finally {
       await r.close();
@@ -273,12 +273,12 @@ describe('shadower', () => {
     try {
       const res = await fetch(`${r.proxy.url}/users`);
       assert.deepEqual([res.status, await res.json()], [200, { path: '/users' }]);
-      await until('a reset', async () => { await settled(r); return r.store.summary().routes[0]?.errors === 1; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.errors === 1; }, 'a reset');
       assert.deepEqual(r.store.summary().routes[0]?.errorKinds, { reset: 1 });
       await r.shadow.close();
       const again = await fetch(`${r.proxy.url}/users/7`);
       assert.deepEqual([again.status, await again.json()], [200, { path: '/users/7' }]);
-      await until('a refusal', async () => { await settled(r); return r.store.summary().routes[0]?.errors === 2; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.errors === 2; }, 'a refusal');
       assert.deepEqual(r.store.summary().routes[0]?.errorKinds, { reset: 1, refused: 1 });
     } finally {
       await r.close();
@@ -292,7 +292,7 @@ describe('shadower', () => {
         const res = await fetch(`${r.proxy.url}/users/${i}`);
         assert.deepEqual(await res.json(), { path: `/users/${i}` });
       }
-      await until('one copy in flight', () => r.shadowHits.length === 1);
+      await waitFor(() => r.shadowHits.length === 1, 'one copy in flight');
       await r.shadower.flush();
       assert.equal(r.store.summary().routes[0]?.dropped, 8);
       assert.match(await r.registry.metrics(), /proxy_shadow_requests_total\{route="users",result="dropped"\} 8/);
@@ -308,7 +308,7 @@ describe('shadower', () => {
       for (let i = 0; i < 3; i++) assert.deepEqual(await (await fetch(`${r.proxy.url}/users/${i}`)).json(), { path: `/users/${i}` });
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(r.shadowHits.length, 0, 'no copy before the delay');
-      await until('the batch', () => r.shadowHits.length === 3);
+      await waitFor(() => r.shadowHits.length === 3, 'the batch');
       assert.ok(performance.now() - answered >= 1000);
       await settled(r);
       assert.equal(r.store.summary().routes[0]?.matched, 3);
@@ -323,7 +323,7 @@ describe('shadower', () => {
     const r = await rig(() => ({ body: {} }), () => ({ body: {} }), { percent: 50 }, { random: () => rolls[roll++ % rolls.length] as number });
     try {
       for (let i = 0; i < 4; i++) await (await fetch(`${r.proxy.url}/users`)).text();
-      await until('two copies', async () => { await settled(r); return r.store.summary().routes[0]?.shadowed === 2; });
+      await waitFor(async () => { await settled(r); return r.store.summary().routes[0]?.shadowed === 2; }, 'two copies');
       assert.equal(r.shadowHits.length, 2);
     } finally {
       await r.close();
@@ -340,7 +340,7 @@ describe('shadower', () => {
     });
     try {
       await (await fetch(`${r.proxy.url}/users`, { headers: { cookie: 'connect.sid=abc' } })).text();
-      await until('the copy', () => r.shadowHits.length === 1);
+      await waitFor(() => r.shadowHits.length === 1, 'the copy');
       assert.equal(r.shadowHits[0]?.headers.authorization, 'Bearer for-connect.sid=abc');
       assert.equal(r.shadowHits[0]?.headers.cookie, undefined);
       assert.equal(r.primaryHits[0]?.headers.cookie, 'connect.sid=abc');

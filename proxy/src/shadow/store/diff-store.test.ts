@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../../../../test/kit/index.js';
+import { tempDir, waitFor } from '../../../../test/kit/index.js';
 import { openDiffStore, type DiffStore, type DiffStoreOptions } from './diff-store.js';
 import type { DiffRecord } from './diff-record.js';
 import { DIFF_SCHEMA } from './diff-schema.js';
@@ -24,11 +24,6 @@ function row(over: Partial<DiffRecord> = {}): DiffRecord {
 const mismatch = (path: string, at = 1_000_000, extra: Partial<DiffRecord> = {}) => row({
   at, match: false, differences: [{ path, kind: 'changed', primary: 'a', shadow: 'b' }], ...extra,
 });
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(check(), 'condition not reached');
-}
 
 describe('diff store', () => {
   it('summarises a route: counts, match rate, top paths, samples, errors', () => {
@@ -84,7 +79,7 @@ describe('diff store', () => {
     const store = openDiffStore(path, { flushMs: 20 });
     const reader = openDiffStore(path);
     store.record(row());
-    await until(() => reader.summary().routes.length === 1);
+    await waitFor(() => reader.summary().routes.length === 1, 'the reader to see the route');
     store.close();
     reader.close();
   });
