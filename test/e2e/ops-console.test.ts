@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { createShadowExtension } from '../../proxy/src/shadow/index.js';
+import { launchBrowser } from '../kit/browser.js';
+import type { ApiClient } from '../kit/client.js';
+import { SYSTEM_ADMIN_TOKEN, startSystem, type RunningSystem } from '../kit/system.js';
+import { tempDir } from '../kit/temp.js';
+import { waitFor } from '../kit/wait-for.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WAIT = 30_000;
+
+// The ops console driven in Chromium against the real system (legacy app, new backend, proxy
+// with shadow traffic), as an operator would: sign in, watch the figures move under load, roll
+// back with the button, find the action in the history, and do it all from the keyboard.
+describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
+  let system: RunningSystem;
+  let browser: Browser | undefined;
+  let skipReason = '';
+  let shots = '';
+  const diffsDir = tempDir('strangler-console-diffs-');
+  let stopLoad: (() => Promise<number>) | undefined;
+
+  before(async () => {
+    const launched = await launchBrowser();
+    if (!launched.ok) {
+      skipReason = launched.reason;
+      return;
+    }
+    browser = launched.browser;
+    system = await startSystem({
+      routing: { users: 'new' },
+      routeLines: { mcp: ['shadow: { to: new, methods: [GET], percent: 100 }'] },
+      extensions: (bridge) => [createShadowExtension({ diffsPath: diffsDir.file('diffs.db'), authorizeShadow: bridge.authorizeShadow }), bridge],
+    });
+    shots = join(ROOT, 'test-results', `console-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    mkdirSync(shots, { recursive: true });
+    console.log(`# console screenshots: ${shots}`);
+  });
+
+  after(async () => {
+    await stopLoad?.();
+    await browser?.close();
+    await system?.close();
+    diffsDir.cleanup();
+  });
+
+  function withBrowser(t: TestContext, body: (b: Browser) => Promise<void>): Promise<void> | void {
+    if (!browser) return t.skip(skipReason);
+    return body(browser);
+  }
+
+  /** A logged-in user of the app reading users and commands in a loop, until stopped. */
+  async function startLoad(): Promise<() => Promise<number>> {
+    const user: ApiClient = system.client();
+    assert.equal((await user.login(system.admin.username, system.admin.password)).status, 200);
+    let running = true;
+    let sent = 0;
+    const loop = (async () => {
+      while (running) {
+        for (const path of ['/users', '/users/1', '/mcp/commands?limit=5']) {
+          const res = await user.get(path);
+          assert.ok(res.status < 500, `${path}: ${res.status}`);
+          sent += 1;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    return async () => {
+      running = false;
+      await loop;
+      return sent;
+    };
+  }
+
+  const card = (page: Page, route: string) => page.locator(`article[data-route="${route}"]`);
+  const figure = (page: Page, route: string, backend: string, name: string) => card(page, route).locator(`[data-backend="${backend}"] [data-figure="${name}"]`);
+
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(`${system.url}/__proxy/ui`);
+    await page.locator('#sign-in-form').waitFor();
+    assert.equal(await page.locator('#console-view').isVisible(), false);
+    await page.fill('#token', SYSTEM_ADMIN_TOKEN);
+    await page.press('#token', 'Enter');
+    await card(page, 'users').waitFor({ timeout: WAIT });
+  }
+
+  it('signs in, shows the figures moving under load, rolls back with the button and shows it in the history', (t) =>
+    withBrowser(t, async (b) => {
+      const context = await b.newContext({ viewport: { width: 1280, height: 1000 } });
+      const page = await context.newPage();
+      const urls: string[] = [];
+      page.on('request', (req) => urls.push(req.url()));
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(String(err)));
+      try {
+        await signIn(page);
+        assert.equal(await page.locator('#sign-in-view').isVisible(), false);
+        assert.ok(!(await page.evaluate(() => document.cookie)).includes('strangler_console'), 'the session cookie is HttpOnly');
+        await page.locator('#live.live-live').waitFor({ timeout: WAIT });
+
+        stopLoad = await startLoad();
+        // Figures move: the new backend's request rate rises from nothing, then keeps changing.
+        const rps = figure(page, 'users', 'new', 'rps');
+        const firstSeen = await waitFor(async () => {
+          const text = (await rps.textContent()) ?? '';
+          return Number.parseFloat(text) > 0 ? text : undefined;
+        }, 'a request rate above zero for users on new', WAIT);
+        await waitFor(async () => ((await rps.textContent()) ?? '') !== firstSeen, `the rate to move on from ${firstSeen}`, WAIT);
+        assert.ok(await card(page, 'users').locator('[data-backend="new"] svg.spark polyline').count() > 0, 'sparklines are drawn');
+        await waitFor(async () => /\d/.test((await figure(page, 'users', 'new', 'p99').textContent()) ?? ''), 'a p99 for users on new', WAIT);
+        // mcp's reads are shadowed to new: its match rate shows.
+        await waitFor(async () => /%/.test((await card(page, 'mcp').locator('[data-figure="matchRate"]').textContent().catch(() => '')) ?? ''), 'the match rate of mcp', WAIT);
+        await page.screenshot({ path: join(shots, '1-signed-in-under-load.png'), fullPage: true });
+        if (process.env.STRANGLER_DOCS_SCREENSHOT === '1') copyFileSync(join(shots, '1-signed-in-under-load.png'), join(ROOT, 'docs', 'console.png'));
+
+        // Roll back users with its button; the dialog asks first.
+        await card(page, 'users').getByRole('button', { name: 'Roll back users' }).click();
+        const dialog = page.locator('dialog#confirm');
+        await dialog.waitFor();
+        assert.equal(await page.locator('#confirm-title').textContent(), 'Roll back users');
+        await page.screenshot({ path: join(shots, '2-confirm-roll-back.png') });
+        await dialog.getByRole('button', { name: 'Roll back' }).click();
+        await card(page, 'users').locator('.pill.target', { hasText: '→ legacy' }).waitFor({ timeout: WAIT });
+        assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, 'legacy');
+        assert.equal((await system.client().get('/users')).headers.get('x-backend'), 'legacy');
+
+        const entry = page.locator('#history li', { hasText: 'console:admin' }).filter({ hasText: 'users' }).first();
+        await entry.waitFor({ timeout: WAIT });
+        assert.match((await entry.textContent()) ?? '', /legacy/);
+        const history = await (await system.adminApi('history?route=users&limit=1')).json() as { entries: Array<{ route: string; actor: { kind: string; name: string }; to: { target?: string } }> };
+        assert.deepEqual(history.entries[0]?.actor, { kind: 'console', name: 'admin' });
+        assert.equal(history.entries[0]?.to.target, 'legacy');
+        await page.screenshot({ path: join(shots, '3-rolled-back-history.png'), fullPage: true });
+
+        assert.deepEqual(urls.filter((u) => u.includes(SYSTEM_ADMIN_TOKEN)), [], 'the token is in no URL the page requested');
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }));
+
+  it('is driven from the keyboard: tab to a button, confirm in the dialog, with the focus always visible', (t) =>
+    withBrowser(t, async (b) => {
+      const context = await b.newContext({ viewport: { width: 1280, height: 1000 } });
+      const page = await context.newPage();
+      try {
+        await signIn(page);
+        const users = system.proxy.table().routes.find((r) => r.name === 'users');
+        const wanted = users?.target === 'new' ? 'legacy' : 'new';
+        let reached = false;
+        for (let i = 0; i < 80 && !reached; i++) {
+          await page.keyboard.press('Tab');
+          reached = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Cut over users');
+        }
+        assert.ok(reached, 'Tab reaches the "Cut over users" button');
+        const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+        assert.notEqual(outline, 'none', 'the focused button shows its focus');
+        await page.keyboard.press('Enter');
+        await page.locator('dialog#confirm[open]').waitFor();
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'to', 'the focus is in the dialog, on its first field');
+        await page.keyboard.press('Escape');
+        await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Cut over users', 'Escape says no and gives the focus back');
+        assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, users?.target, 'nothing changed on Escape');
+
+        await page.keyboard.press('Enter');
+        await page.locator('dialog#confirm[open]').waitFor();
+        await page.keyboard.press('Tab'); // Cancel
+        await page.keyboard.press('Tab'); // Cut over
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cut over');
+        await page.keyboard.press('Enter');
+        await card(page, 'users').locator('.pill.target', { hasText: `→ ${wanted}` }).waitFor({ timeout: WAIT });
+        assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, wanted);
+      } finally {
+        await context.close();
+      }
+    }));
+
+  it('reads in a narrow window, and signing out brings back the form and ends API access', (t) =>
+    withBrowser(t, async (b) => {
+      const context = await b.newContext({ viewport: { width: 400, height: 900 } });
+      const page = await context.newPage();
+      try {
+        await signIn(page);
+        await card(page, 'mcp').waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `no sideways scrolling at 400 px (${overflow} px too wide)`);
+        await page.screenshot({ path: join(shots, '4-narrow.png'), fullPage: true });
+
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.locator('#sign-in-form').waitFor();
+        assert.equal(await page.locator('#console-view').isVisible(), false);
+        const status = await page.evaluate(async () => (await fetch('/__proxy/routes')).status);
+        assert.equal(status, 401, 'the admin API is closed to this browser once signed out');
+      } finally {
+        await context.close();
+      }
+    }));
+});
