@@ -2,8 +2,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startServer, waitFor } from '../test/kit/index.js';
-import { JWT_SECRETS, MCP_TOKEN, USERS } from '../new-backend/src/mcp-server/test/fixture.js';
-import { startHttpFixture, type HttpFixture } from '../new-backend/src/mcp-server/test/http-fixture.js';
+import { JWT_SECRETS, MCP_TOKEN, USERS } from '../test/kit/mcp-server/fixture.js';
+import { startHttpFixture, type HttpFixture } from '../test/kit/mcp-server/http-fixture.js';
 import { argvSha256, createCommandClient, TERMINAL_TOOL, type CommandClient } from './mcp-client.js';
 
 const alice = { id: USERS.alice, role: 'user' as const };

@@ -8,7 +8,7 @@ import type { McpClientSettings } from '../../lib/mcp-commands/mcp-settings.js';
 import { createTokenService } from '../../lib/tokens.js';
 import { createMcpHttpApp, type McpHttpApp } from '../../new-backend/src/mcp-server/http/create-mcp-http-app.js';
 import { openCommandService, type OpenCommandService } from '../../new-backend/src/mcp-server/open-command-service.js';
-import { testPolicy } from '../../new-backend/src/mcp-server/test/fixture.js';
+import { testPolicy } from './mcp-server/fixture.js';
 import { TEST_JWT_SECRETS } from './new-backend.js';
 import { tempDir } from './temp.js';
 

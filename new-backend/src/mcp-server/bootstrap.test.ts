@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { ConfigError } from '../../../lib/env.js';
 import { tempDir } from '../../../test/kit/index.js';
 import { bootstrap } from './bootstrap.js';
-import { JWT_SECRETS, MCP_TOKEN, REPO_POLICY } from './test/fixture.js';
+import { JWT_SECRETS, MCP_TOKEN, REPO_POLICY } from '../../../test/kit/mcp-server/fixture.js';
 
 describe('bootstrap: what both entry points do before serving', () => {
   const tmp = tempDir('mcp-boot-');

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { startBearerHop } from '../../../test/kit/bearer-hop.js';
 import { freePorts, runTsx, tempDir, type RunningServer, type WatchedProcess } from '../../../test/kit/index.js';
 import { node22 } from '../../../test/kit/node22.js';
-import { createFixture, MCP_TOKEN, type Fixture } from './test/fixture.js';
-import { runProcess } from './test/spawn-process.js';
-import { stdioEnv } from './test/stdio-env.js';
+import { createFixture, MCP_TOKEN, type Fixture } from '../../../test/kit/mcp-server/fixture.js';
+import { runProcess } from '../../../test/kit/mcp-server/spawn-process.js';
+import { stdioEnv } from '../../../test/kit/mcp-server/stdio-env.js';
 
 const CONFORMANCE = fileURLToPath(new URL('../../../node_modules/@modelcontextprotocol/conformance/dist/index.js', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -2,10 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBearerHop } from '../../../test/kit/bearer-hop.js';
 import type { RunningServer } from '../../../test/kit/index.js';
-import { MCP_TOKEN } from './test/fixture.js';
-import { startHttpFixture, type HttpFixture } from './test/http-fixture.js';
-import { runProcess } from './test/spawn-process.js';
-import { INSPECTOR_BIN, STDIO_ENTRY, TSX_BIN, stdioEnv } from './test/stdio-env.js';
+import { MCP_TOKEN } from '../../../test/kit/mcp-server/fixture.js';
+import { startHttpFixture, type HttpFixture } from '../../../test/kit/mcp-server/http-fixture.js';
+import { runProcess } from '../../../test/kit/mcp-server/spawn-process.js';
+import { INSPECTOR_BIN, STDIO_ENTRY, TSX_BIN, stdioEnv } from '../../../test/kit/mcp-server/stdio-env.js';
 
 // Inspector 0.15 (the last release for Node 20) has no way to send a header from its
 // CLI, and the server takes no token but a header: the HTTP tests go through a hop that

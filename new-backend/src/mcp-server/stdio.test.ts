@@ -9,9 +9,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { openDatabase } from '../../../lib/sqlite.js';
 import type { CommandReport } from './command-report.js';
-import { createFixture, USERS, type Fixture } from './test/fixture.js';
-import { runProcess } from './test/spawn-process.js';
-import { STDIO_ENTRY, TSX_BIN, stdioEnv } from './test/stdio-env.js';
+import { createFixture, USERS, type Fixture } from '../../../test/kit/mcp-server/fixture.js';
+import { runProcess } from '../../../test/kit/mcp-server/spawn-process.js';
+import { STDIO_ENTRY, TSX_BIN, stdioEnv } from '../../../test/kit/mcp-server/stdio-env.js';
 import { waitFor } from '../../../test/kit/index.js';
 
 describe('the stdio entry point (M11)', () => {

@@ -4,8 +4,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TERMINAL_TOOL } from '../../../lib/mcp-client.js';
 import { SERVICE_IDENTITY, serviceIdentity } from './identity/identity.js';
-import { createFixture, USERS, type Fixture } from './test/fixture.js';
-import { connectInMemory } from './test/memory-client.js';
+import { createFixture, USERS, type Fixture } from '../../../test/kit/mcp-server/fixture.js';
+import { connectInMemory } from '../../../test/kit/mcp-server/memory-client.js';
 
 describe('terminal_command through the MCP SDK (in memory)', () => {
   let fx: Fixture;

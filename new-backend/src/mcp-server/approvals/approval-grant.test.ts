@@ -7,8 +7,8 @@ import { SignJWT } from 'jose';
 import { APPROVAL_GRANT_TYP, argvSha256, mintApprovalGrant } from '../../../../lib/mcp-client.js';
 import { AUDIENCE, ISSUER, keyId } from '../../../../lib/tokens.js';
 import { SERVICE_IDENTITY, serviceIdentity } from '../identity/identity.js';
-import { createFixture, JWT_SECRETS, USERS, type Fixture } from '../test/fixture.js';
-import { connectInMemory } from '../test/memory-client.js';
+import { createFixture, JWT_SECRETS, USERS, type Fixture } from '../../../../test/kit/mcp-server/fixture.js';
+import { connectInMemory } from '../../../../test/kit/mcp-server/memory-client.js';
 
 const ID_ARGV = ['id', '-u'];
 

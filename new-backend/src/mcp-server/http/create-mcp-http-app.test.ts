@@ -4,8 +4,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ACTING_USER_HEADER, TERMINAL_TOOL } from '../../../../lib/mcp-client.js';
 import { AUDIENCE, ISSUER } from '../../../../lib/tokens.js';
 import type { CommandReport } from '../command-report.js';
-import { MCP_TOKEN, USERS } from '../test/fixture.js';
-import { INITIALIZE, INSPECTOR_ORIGIN, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
+import { MCP_TOKEN, USERS } from '../../../../test/kit/mcp-server/fixture.js';
+import { INITIALIZE, INSPECTOR_ORIGIN, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../../../../test/kit/mcp-server/http-fixture.js';
 import { waitFor } from '../../../../test/kit/index.js';
 
 const SERVICE = { authorization: `Bearer ${MCP_TOKEN}` };

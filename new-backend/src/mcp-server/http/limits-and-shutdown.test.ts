@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ACTING_USER_HEADER, TERMINAL_TOOL } from '../../../../lib/mcp-client.js';
 import type { CommandReport } from '../command-report.js';
-import { MCP_TOKEN, USERS, testPolicy } from '../test/fixture.js';
-import { INITIALIZE, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../test/http-fixture.js';
-import { isAlive, readPids } from '../test/processes.js';
+import { MCP_TOKEN, USERS, testPolicy } from '../../../../test/kit/mcp-server/fixture.js';
+import { INITIALIZE, JSON_HEADERS, rawRequest, startHttpFixture, type HttpFixture } from '../../../../test/kit/mcp-server/http-fixture.js';
+import { isAlive, readPids } from '../../../../test/kit/mcp-server/processes.js';
 import { waitFor } from '../../../../test/kit/index.js';
 
 const asUser = (id: number) => ({ authorization: `Bearer ${MCP_TOKEN}`, [ACTING_USER_HEADER]: String(id) });

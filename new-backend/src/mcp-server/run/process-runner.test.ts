@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, waitFor } from '../../../../test/kit/index.js';
-import { isAlive, readPids } from '../test/processes.js';
+import { isAlive, readPids } from '../../../../test/kit/mcp-server/processes.js';
 import { createProcessRunner, type RunRequest } from './process-runner.js';
 
 const LIMITS = { cpuSeconds: 10, fileSizeBytes: 16 * 1024 * 1024, openFiles: 128 };

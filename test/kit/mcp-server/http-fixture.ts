@@ -2,11 +2,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { request } from 'node:http';
 import { pino } from 'pino';
-import { createTokenService } from '../../../../lib/tokens.js';
-import { startServer, type RunningServer } from '../../../../test/kit/index.js';
-import { createMcpHttpApp, type McpHttpApp, type McpHttpDeps } from '../http/create-mcp-http-app.js';
+import { createTokenService } from '../../../lib/tokens.js';
+import { startServer, type RunningServer } from '../server.js';
+import { createMcpHttpApp, type McpHttpApp, type McpHttpDeps } from '../../../new-backend/src/mcp-server/http/create-mcp-http-app.js';
 import { createFixture, JWT_SECRETS, MCP_TOKEN, type Fixture } from './fixture.js';
-import type { Policy } from '../policy/policy.js';
+import type { Policy } from '../../../new-backend/src/mcp-server/policy/policy.js';
 
 export const INSPECTOR_ORIGIN = 'http://localhost:6274';
 

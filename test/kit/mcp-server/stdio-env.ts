@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JWT_SECRETS, MCP_TOKEN, REPO_POLICY, type Fixture } from './fixture.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const STDIO_ENTRY = join(REPO_ROOT, 'new-backend/src/mcp-server/stdio.ts');
 export const TSX_BIN = join(REPO_ROOT, 'node_modules/.bin/tsx');
 export const INSPECTOR_BIN = join(REPO_ROOT, 'node_modules/.bin/mcp-inspector');

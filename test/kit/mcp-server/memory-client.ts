@@ -1,11 +1,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { APPROVAL_META_KEY, TERMINAL_TOOL } from '../../../../lib/mcp-client.js';
-import type { CommandReport } from '../command-report.js';
-import type { CommandService } from '../command-service.js';
-import type { Identity } from '../identity/identity.js';
-import { createTerminalServer } from '../terminal-server.js';
+import { APPROVAL_META_KEY, TERMINAL_TOOL } from '../../../lib/mcp-client.js';
+import type { CommandReport } from '../../../new-backend/src/mcp-server/command-report.js';
+import type { CommandService } from '../../../new-backend/src/mcp-server/command-service.js';
+import type { Identity } from '../../../new-backend/src/mcp-server/identity/identity.js';
+import { createTerminalServer } from '../../../new-backend/src/mcp-server/terminal-server.js';
 
 export interface ToolCall {
   readonly isError: boolean;

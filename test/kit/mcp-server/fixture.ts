@@ -2,16 +2,16 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { createLegacySchema } from '../../../../legacy-adapter/src/schema.js';
-import { openDatabase, type SqliteDatabase } from '../../../../lib/sqlite.js';
-import { tempDir } from '../../../../test/kit/index.js';
-import { compilePolicy, loadPolicyFile } from '../policy/load-policy.js';
-import type { Policy } from '../policy/policy.js';
-import { openCommandService, type OpenCommandService } from '../open-command-service.js';
+import { createLegacySchema } from '../../../legacy-adapter/src/schema.js';
+import { openDatabase, type SqliteDatabase } from '../../../lib/sqlite.js';
+import { tempDir } from '../temp.js';
+import { compilePolicy, loadPolicyFile } from '../../../new-backend/src/mcp-server/policy/load-policy.js';
+import type { Policy } from '../../../new-backend/src/mcp-server/policy/policy.js';
+import { openCommandService, type OpenCommandService } from '../../../new-backend/src/mcp-server/open-command-service.js';
 
 export const JWT_SECRETS = ['test-jwt-secret-that-is-long-enough-0123456789'];
 export const MCP_TOKEN = 'test-mcp-service-token-0123456789abcdef';
-export const REPO_POLICY = fileURLToPath(new URL('../../../../mcp-policy.yaml', import.meta.url));
+export const REPO_POLICY = fileURLToPath(new URL('../../../mcp-policy.yaml', import.meta.url));
 
 /** Users seeded in every fixture database. */
 export const USERS = { admin: 1, alice: 2, bob: 3, formerAdmin: 4 } as const;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { waitFor } from '../../../../test/kit/index.js';
+import { waitFor } from '../wait-for.js';
 
 /** Alive means running or stopped; a zombie nobody has reaped yet counts as dead. */
 export function isAlive(pid: number): boolean {
