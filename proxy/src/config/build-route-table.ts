@@ -1,5 +1,6 @@
 import { compileRoute, methodAllowed, type CompiledRoute } from './compiled-route.js';
 import { matchPattern, pathSegments, type PathPattern } from './path-pattern.js';
+import { buildRollout } from './rollout-settings.js';
 import type { RoutesFile } from './schema.js';
 import type { BackendConfig, RouteConfig, RouteMatch, RouteTable, SessionConfig, TokensConfig } from './types.js';
 
@@ -35,6 +36,7 @@ export function buildRouteTable(
     target: r.target,
     canary: r.canary ? Object.freeze({ to: r.canary.to, percent: r.canary.percent }) : undefined,
     ...(r.redact?.length ? { redact: Object.freeze([...new Set(r.redact)]) } : {}),
+    ...(r.rollout ? { rollout: buildRollout(r.rollout, r.shadow?.to) } : {}),
     shadow: r.shadow ? Object.freeze({
       to: r.shadow.to,
       methods: Object.freeze([...new Set(r.shadow.methods)]),

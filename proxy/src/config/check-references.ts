@@ -2,6 +2,7 @@ import { expandEnv } from './expand-env.js';
 import { KNOWN_METHODS, UNSAFE_METHODS } from './http-methods.js';
 import { parsePattern, type PathPattern } from './path-pattern.js';
 import { unknownName, type Problem } from './problem.js';
+import { checkRollout } from './rollout-settings.js';
 import { parseIgnorePattern } from '../shadow/diff/index.js';
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -86,6 +87,7 @@ export function checkReferences(raw: unknown, env: NodeJS.ProcessEnv): Reference
       else if (to === target) errors.push({ path: at('canary', 'to'), message: `the canary goes to "${to}", which is already the target: remove the canary, or point it at another backend` });
     }
     if (isObject(route.shadow)) checkShadow(route.shadow, target, backends, at, errors, warnings, route.methods);
+    errors.push(...checkRollout(route, backends, at));
   }
   return { errors, warnings, urls, patterns };
 }

@@ -158,7 +158,7 @@ function documentEdit(text: string, plans: readonly Planned[]): string {
 }
 
 /** Where a node's own content ends: a block map's range also spans the comments after it. */
-function contentEnd(node: Node): number {
+export function contentEnd(node: Node): number {
   if (isMap(node) && !node.flow) {
     const last = node.items[node.items.length - 1];
     const value = last?.value as Node | null | undefined;
@@ -169,6 +169,6 @@ function contentEnd(node: Node): number {
   return node.range?.[1] ?? 0;
 }
 
-function findPair(map: YAMLMap, key: string): Pair | undefined {
+export function findPair(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
 }

@@ -12,3 +12,7 @@ export { routeTableToJson, type RouteTableJson, type RouteJson, type ShadowJson 
 export { expandEnv } from './expand-env.js';
 export { SESSION_SOURCES } from './check-session.js';
 export { writeFileAtomic } from './atomic-write.js';
+export {
+  GATE_NAMES, DEFAULT_GATES, DEFAULT_STEPS, DEFAULT_EVERY, DEFAULT_PASSES, parseGateValue, parseGateList,
+  type GateKey, type GateSettings, type RolloutConfig, type RolloutHold, type RolloutBlock,
+} from './rollout-settings.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rolloutSchema } from './rollout-settings.js';
 
 /**
  * The shape of routes.yaml version 1 (DESIGN §4). Strict objects: an unknown key such as
@@ -76,6 +77,8 @@ export const routeSchema = z.strictObject({
   /** Fields whose values `strangler record` replaces, besides passwords, tokens, cookies and Authorization. */
   redact: z.array(z.string().min(1)).optional(),
 });
+  /** Steps the canary up on evidence (rollout-settings.ts; `strangler rollout` writes it). */
+  rollout: rolloutSchema.nullish(),
 
 export const fileSchema = z.strictObject({
   version: z.literal(1),
@@ -97,6 +100,7 @@ export const KNOWN_KEYS = {
   session: Object.keys(sessionSchema.shape),
   tokens: Object.keys(tokensSchema.shape),
 } as const;
+  rollout: Object.keys(rolloutSchema.shape),
 
 /** Which object a path points into: `[]` the file, `['routes', 2, 'shadow']` a shadow block. */
 export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
@@ -110,6 +114,7 @@ export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   return [];
 }
 
+  if (path[0] === 'routes' && path.length === 3 && path[2] === 'rollout') return KNOWN_KEYS.rollout;
 /** Example lines that show a correct value, appended to "required" messages. */
 export const EXAMPLES: Record<string, string> = {
   version: 'version: 1',

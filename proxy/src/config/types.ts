@@ -1,3 +1,5 @@
+import type { RolloutConfig } from './rollout-settings.js';
+
 /** How the proxy speaks to a backend: pass the session cookie as is, or bridge it to a bearer token. */
 export type BackendAuth = 'session' | 'jwt';
 
@@ -84,6 +86,8 @@ export interface RouteConfig {
   /** Fields a recording of this route redacts (routes.yaml `redact`); absent when none. */
   readonly redact?: readonly string[];
 }
+  /** routes.yaml `rollout`: the canary stepped up on evidence; absent when none. */
+  readonly rollout?: RolloutConfig;
 
 export interface RouteMatch {
   /** undefined: no route matched, the default backend answers. */
