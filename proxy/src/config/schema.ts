@@ -76,9 +76,9 @@ export const routeSchema = z.strictObject({
   shadow: shadowSchema.nullish(),
   /** Fields whose values `strangler record` replaces, besides passwords, tokens, cookies and Authorization. */
   redact: z.array(z.string().min(1)).optional(),
-});
   /** Steps the canary up on evidence (rollout-settings.ts; `strangler rollout` writes it). */
   rollout: rolloutSchema.nullish(),
+});
 
 export const fileSchema = z.strictObject({
   version: z.literal(1),
@@ -97,10 +97,10 @@ export const KNOWN_KEYS = {
   route: Object.keys(routeSchema.shape),
   canary: Object.keys(canarySchema.shape),
   shadow: Object.keys(shadowSchema.shape),
+  rollout: Object.keys(rolloutSchema.shape),
   session: Object.keys(sessionSchema.shape),
   tokens: Object.keys(tokensSchema.shape),
 } as const;
-  rollout: Object.keys(rolloutSchema.shape),
 
 /** Which object a path points into: `[]` the file, `['routes', 2, 'shadow']` a shadow block. */
 export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
@@ -111,10 +111,10 @@ export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === 'routes' && path.length === 2) return KNOWN_KEYS.route;
   if (path[0] === 'routes' && path.length === 3 && path[2] === 'canary') return KNOWN_KEYS.canary;
   if (path[0] === 'routes' && path.length === 3 && path[2] === 'shadow') return KNOWN_KEYS.shadow;
+  if (path[0] === 'routes' && path.length === 3 && path[2] === 'rollout') return KNOWN_KEYS.rollout;
   return [];
 }
 
-  if (path[0] === 'routes' && path.length === 3 && path[2] === 'rollout') return KNOWN_KEYS.rollout;
 /** Example lines that show a correct value, appended to "required" messages. */
 export const EXAMPLES: Record<string, string> = {
   version: 'version: 1',

@@ -85,9 +85,9 @@ export interface RouteConfig {
   readonly shadow: ShadowConfig | undefined;
   /** Fields a recording of this route redacts (routes.yaml `redact`); absent when none. */
   readonly redact?: readonly string[];
-}
   /** routes.yaml `rollout`: the canary stepped up on evidence; absent when none. */
   readonly rollout?: RolloutConfig;
+}
 
 export interface RouteMatch {
   /** undefined: no route matched, the default backend answers. */
