@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { run as cutover, plan } from './cutover.js';
 import { run as rollback } from './rollback.js';
 import { captureIo, cliFixture, startAdminStandIn } from './test-support.js';

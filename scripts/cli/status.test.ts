@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { tempDir } from '../../test/kit/index.js';
 import { run as status } from './status.js';
 import { captureIo, cliFixture, startAdminStandIn, writeRoutes } from './test-support.js';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/kit/index.js';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { closedPortUrl, writeRoutes } from './test-support.js';
 
 const BIN = fileURLToPath(new URL('../strangler.js', import.meta.url));

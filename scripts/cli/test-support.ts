@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
 import { loadRouteTable, routeTableToJson, type RouteTable } from '../../proxy/src/config/index.js';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { startServer, tempDir, type RunningServer } from '../../test/kit/index.js';
 import type { CliIo } from './io.js';
 

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { run as validate } from './validate.js';
 import { run as explainCommand, explain } from './explain.js';
 import { main } from './dispatch.js';

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createLogger } from '../../lib/logger.js';
 import { createProxy, type Proxy } from '../../proxy/src/create-proxy.js';
 import { watchRoutesFile, type RoutesFileWatcher } from '../../proxy/src/watch-routes-file.js';
-import { COMMENTED } from '../../proxy/src/config/test-fixtures.js';
+import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { startServer, tempDir, type RunningServer } from '../../test/kit/index.js';
 import { run as cutover } from './cutover.js';
 import { run as rollback } from './rollback.js';

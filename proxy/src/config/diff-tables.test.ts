@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffTables, parseRouteTable, type RouteTable } from './index.js';
-import { DESIGN_EXAMPLE } from './test-fixtures.js';
+import { DESIGN_EXAMPLE } from '../../../test/kit/proxy/routes-yaml-examples.js';
 
 const load = (text: string, env: NodeJS.ProcessEnv = {}): RouteTable => {
   const r = parseRouteTable(text, { source: 'routes.yaml', env });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRouteTable } from './index.js';
-import { COMMENTED, DESIGN_EXAMPLE } from './test-fixtures.js';
+import { COMMENTED, DESIGN_EXAMPLE } from '../../../test/kit/proxy/routes-yaml-examples.js';
 
 const HEAD = `version: 1
 backends:

@@ -4,7 +4,7 @@ import { chmodSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { tempDir } from '../../../test/kit/index.js';
 import { editRoutesText, loadRouteTable, updateRouteInFile, updateRoutesInFile } from './index.js';
-import { COMMENTED } from './test-fixtures.js';
+import { COMMENTED } from '../../../test/kit/proxy/routes-yaml-examples.js';
 
 const edit = (text: string, route: string, change: Parameters<typeof updateRouteInFile>[2]) => editRoutesText(text, [{ route, change }], { source: 'routes.yaml', env: {} });
 

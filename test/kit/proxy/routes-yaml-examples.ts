@@ -1,4 +1,4 @@
-/** routes.yaml texts shared by this folder's tests. */
+/** routes.yaml texts the route table's and the commands' tests share: the DESIGN example, and a file with comments everywhere. */
 export const DESIGN_EXAMPLE = `version: 1
 backends:
   legacy: { url: http://127.0.0.1:5601, auth: session }  # cookie passed as is
