@@ -71,6 +71,8 @@ export interface Proxy {
    * the table in force. Synchronous: when it returns, new requests use the new table.
    */
   reload(options?: { force?: boolean; attribution?: Attribution }): ReloadResult;
+  /** Ends the console streams (server-sent events) for good, which would otherwise hold a stopping server open for its 5 s grace. */
+  endStreams(): void;
   /** Closes open WebSocket tunnels, every backend connection, and the extensions. The server is the caller's. */
   close(): Promise<void>;
 }
@@ -178,6 +180,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     state: () => state,
     table: () => state.table,
     reload,
+    endStreams: () => opsConsole.feed.close(),
     async close() {
       upgrades.closeAll();
       opsConsole.close();

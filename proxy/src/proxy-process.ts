@@ -123,6 +123,7 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
       exit();
     }, 5000);
     force.unref();
+    proxy.endStreams();
     server.close(exit);
     server.closeIdleConnections();
   };
