@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { run as cutover, plan } from './cutover.js';
 import { run as rollback } from './rollback.js';
-import { captureIo, cliFixture, startAdminStandIn } from './test-support.js';
+import { captureIo, cliFixture, startAdminStandIn } from '../../test/kit/cli-fixture.js';
 
 const fx = cliFixture('strangler-cutover-');
 const { dir, fresh, table } = fx;

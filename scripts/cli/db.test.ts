@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../../new-backend/src/db/migrations/index.js';
 import { tempDir } from '../../test/kit/index.js';
 import { run } from './db.js';
 import { main } from './dispatch.js';
-import { captureIo } from './test-support.js';
+import { captureIo } from '../../test/kit/cli-fixture.js';
 
 const NAMES = Object.keys(MIGRATIONS);
 

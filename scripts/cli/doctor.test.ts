@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import { stranglerAdapter } from '../../legacy-adapter/src/strangler-adapter/index.js';
 import { freePorts, runTsx, startLegacy, startRedisServer, startServer, tempDir, type RunningLegacy, type RunningRedis, type RunningServer, type WatchedProcess } from '../../test/kit/index.js';
 import { run } from './doctor.js';
-import { captureIo, closedPortUrl, writeRoutes } from './test-support.js';
+import { captureIo, closedPortUrl, writeRoutes } from '../../test/kit/cli-fixture.js';
 
 const STRANGLER = fileURLToPath(new URL('../strangler.ts', import.meta.url));
 const ADAPTER_KEY = 'doctor-test-adapter-key-0123456789abcdef';

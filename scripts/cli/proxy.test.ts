@@ -6,7 +6,7 @@ import { freePorts, runTsx, startServer, tempDir, type RunningServer, type Watch
 import { startEchoBackend, type Echo, type EchoBackend } from '../../proxy/test/support/echo-backend.js';
 import { routesYaml } from '../../proxy/test/support/routes-yaml.js';
 import { run } from './proxy.js';
-import { captureIo } from './test-support.js';
+import { captureIo } from '../../test/kit/cli-fixture.js';
 
 const STRANGLER = fileURLToPath(new URL('../strangler.ts', import.meta.url));
 

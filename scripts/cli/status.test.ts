@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { tempDir } from '../../test/kit/index.js';
 import { run as status } from './status.js';
-import { captureIo, cliFixture, startAdminStandIn, writeRoutes } from './test-support.js';
+import { captureIo, cliFixture, startAdminStandIn, writeRoutes } from '../../test/kit/cli-fixture.js';
 
 const fx = cliFixture('strangler-status-');
 const { dir, fresh } = fx;

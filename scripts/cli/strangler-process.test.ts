@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/kit/index.js';
 import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
-import { closedPortUrl, writeRoutes } from './test-support.js';
+import { closedPortUrl, writeRoutes } from '../../test/kit/cli-fixture.js';
 
 const BIN = fileURLToPath(new URL('../strangler.js', import.meta.url));
 const dir = tempDir('strangler-bin-');

@@ -4,7 +4,7 @@ import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
 import { run as validate } from './validate.js';
 import { run as explainCommand, explain } from './explain.js';
 import { main } from './dispatch.js';
-import { captureIo, cliFixture } from './test-support.js';
+import { captureIo, cliFixture } from '../../test/kit/cli-fixture.js';
 
 const fx = cliFixture('strangler-validate-');
 const { dir, fresh, table } = fx;

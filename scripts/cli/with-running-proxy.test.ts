@@ -10,7 +10,7 @@ import { run as cutover } from './cutover.js';
 import { run as rollback } from './rollback.js';
 import { run as status } from './status.js';
 import { fetchRunningTable } from './proxy-admin.js';
-import { captureIo, writeRoutes } from './test-support.js';
+import { captureIo, writeRoutes } from '../../test/kit/cli-fixture.js';
 
 const TOKEN = 'cli-test-admin-token-0123456789abcdef';
 

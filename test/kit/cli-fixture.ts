@@ -2,9 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
 import { loadRouteTable, routeTableToJson, type RouteTable } from '../../proxy/src/config/index.js';
-import { COMMENTED } from '../../test/kit/proxy/routes-yaml-examples.js';
-import { startServer, tempDir, type RunningServer } from '../../test/kit/index.js';
-import type { CliIo } from './io.js';
+import { COMMENTED } from './proxy/routes-yaml-examples.js';
+import { startServer, type RunningServer } from './server.js';
+import { tempDir } from './temp.js';
+import type { CliIo } from '../../scripts/cli/io.js';
 
 /** An io that records what a command prints. */
 export function captureIo(cwd: string, env: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: string[]; text(): string } {
