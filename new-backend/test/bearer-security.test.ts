@@ -6,7 +6,7 @@ import { signSessionId } from '../../lib/legacy-session/session-cookie.js';
 import { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
 import { newSessionData } from '../../lib/legacy-session/session-cookie.js';
 import { bearer, startNewBackend, type ClientResponse, type RunningNewBackend } from '../../test/kit/index.js';
-import { forgeToken, unsignedToken } from './forge-token.js';
+import { forgeToken, unsignedToken } from '../../test/kit/forge-token.js';
 
 /** SECURITY (b): a bad credential gets 401 `{"error":"Not authenticated"}` and nothing else. */
 function assertRefused(res: ClientResponse): void {

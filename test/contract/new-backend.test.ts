@@ -1,6 +1,6 @@
 import { startNewBackend } from '../kit/new-backend.js';
 import { TEST_SESSION_SECRETS } from '../kit/legacy.js';
-import { startSessionBridgeAdapter } from '../../new-backend/test/session-bridge-adapter.js';
+import { startSessionBridgeAdapter } from '../kit/session-bridge-adapter.js';
 import { describeFrontendContract } from './frontend-contract.js';
 
 // The whole frontend contract against the new backend. The suite speaks as a browser (a

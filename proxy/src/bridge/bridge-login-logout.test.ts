@@ -3,7 +3,7 @@ import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AUDIENCE, createTokenService } from '../../../lib/tokens.js';
 import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
-import { forgeToken, unsignedToken } from '../../../new-backend/test/forge-token.js';
+import { forgeToken, unsignedToken } from '../../../test/kit/forge-token.js';
 import { ApiClient } from '../../../test/kit/client.js';
 import { startServer, type RunningServer } from '../../../test/kit/server.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';

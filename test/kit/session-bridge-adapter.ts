@@ -4,7 +4,7 @@ import { createRevocationCheck } from '../../lib/token-revocation.js';
 import { AUDIENCE, type TokenService } from '../../lib/tokens.js';
 import { clearSessionCookie, newSessionData, readSessionId, serializeSessionCookie, sessionExpiry } from '../../lib/legacy-session/session-cookie.js';
 import { SqliteSessionStore } from '../../lib/legacy-session/session-store.js';
-import { startServer, type RunningServer } from '../../test/kit/index.js';
+import { startServer, type RunningServer } from './server.js';
 
 /**
  * The backend's side of DESIGN §6, played by the smallest possible bridge so the frontend
