@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { freePorts, tempDir, waitFor } from '../kit/index.js';
 import { node22 } from '../kit/node22.js';
-import { startEchoBackend, type Echo, type EchoBackend } from '../../proxy/test/support/echo-backend.js';
-import { routesYaml } from '../../proxy/test/support/routes-yaml.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../kit/proxy/echo-backend.js';
+import { routesYaml } from '../kit/proxy/routes-yaml.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
@@ -221,7 +221,7 @@ describe('the npm package, installed from its tarball into an empty folder', () 
         assert.match(r.stdout, /data\/app\.db migrated/);
       });
 
-      it('npx strangler proxy --routes serves health and forwards to a real backend, and stops on Ctrl-C', async () => {
+      it('npx strangler proxy --routes serves health and the console page, forwards to a real backend, and stops on Ctrl-C', async () => {
         const [port] = await freePorts(1);
         // Its own process group, as a terminal gives it: Ctrl-C reaches npx and the proxy alike.
         const child = start('npx', ['strangler', 'proxy', '--routes', 'routes.yaml', '--port', String(port)], { cwd: rt().folder, env: { ...rt().env, LOG_LEVEL: 'info' } });
@@ -232,6 +232,11 @@ describe('the npm package, installed from its tarball into an empty folder', () 
         assert.notEqual(ended, 'ended', `the proxy ended before listening:\n${child.output()}`);
         const health = await fetch(`http://127.0.0.1:${port}/__proxy/health`);
         assert.equal(health.status, 200, await health.text());
+        // The console's page ships as plain files beside the compiled proxy.
+        const page = await fetch(`http://127.0.0.1:${port}/__proxy/ui`);
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /id="sign-in-form"/);
+        assert.equal((await fetch(`http://127.0.0.1:${port}/__proxy/ui/assets/console.js`)).status, 200);
         const answer = (await (await fetch(`http://127.0.0.1:${port}/orders/7?from=package`)).json()) as Echo;
         assert.equal(answer.backend, 'app');
         assert.equal(answer.url, '/orders/7?from=package');
