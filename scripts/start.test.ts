@@ -64,6 +64,7 @@ describe('npm start', { timeout: 240_000 }, () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>/);
     assert.match(start.output(), /Log in\s+admin \/ admin/);
+    assert.match(start.output(), /Console\s+http:\/\/\S+\/__proxy\/ui\s+\(sign in with PROXY_ADMIN_TOKEN, from data\/dev-secrets\.env/);
 
     const pids = pidsOf(start.output());
     assert.ok(pids.has('legacy'), `legacy should have started:\n${start.output()}`);

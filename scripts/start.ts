@@ -127,6 +127,7 @@ async function main(): Promise<number> {
       banner('Strangler is running', [
         ['Open', url],
         ['Log in', `${login}  (seeded into an empty database)`],
+        ...(page?.spec.name === 'proxy' ? [['Console', `${url}__proxy/ui  (sign in with PROXY_ADMIN_TOKEN${isProduction(env) ? '' : ', from data/dev-secrets.env unless you set it'})`] as [string, string]] : []),
         ['Processes', plan.run.map((p) => `${p.spec.name} :${p.port}`).join('  ')],
         ['Stop', 'Ctrl-C'],
       ]),
