@@ -24,7 +24,8 @@ const COMMANDS: Record<string, string> = {
   proxy: '[--routes FILE] [--port N]   run the proxy alone, in front of any backends',
   keys: 'rotate|list   the keys bridged tokens are signed with (JWKS at /__proxy/jwks.json)',
   doctor: '[--cookie VALUE]   check backends, the session store or adapter, a cookie, the JWKS; each problem with its fix',
-  record: '--route R [--duration 10m | --count N] [--out FILE]   record real exchanges through the proxy',
+  record: '--route R[,R2] [--duration 10m | --count N] [--out FILE]   record real exchanges through the proxy',
+  replay: 'FILE [--json] [--fail-under PCT] [--rollback-check]   replay a recording on both backends, on database copies',
 };
 
 const HELP = `strangler — move an Express backend to a new one, route by route

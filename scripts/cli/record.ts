@@ -6,7 +6,7 @@ import { parseCommandArgs } from './parse-command-args.js';
 import { adminToken, proxyUrl } from './proxy-admin.js';
 import { shownPath } from './routes-file.js';
 
-export const usage = `strangler record --route R [--duration 10m | --count N] [--out FILE]
+export const usage = `strangler record --route R[,R2…] [--duration 10m | --count N] [--out FILE]
 
 Records a route's real exchanges through the running proxy, writes included: method, path,
 query, a few headers, request and response bodies (each kept up to 64 KiB), status, the user
@@ -14,7 +14,8 @@ by id and timing, one JSON line each, in the order they ended. Passwords, tokens
 cookies and Authorization never reach the file, nor the route's \`redact\` fields.
 Recording never delays or fails a request; a recording stops at 50 MiB.
 
-  --route R        the route of routes.yaml to record
+  --route R        the route of routes.yaml to record; several, comma-separated, go into
+                   one file in the order their answers ended (a replay needs that order)
   --duration D     how long: 90s, 10m, 1h (default 10m when no --count)
   --count N        stop after N exchanges
   --out FILE       where to write it (default recordings/<route>-<time>.jsonl)

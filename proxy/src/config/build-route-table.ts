@@ -69,6 +69,7 @@ export function buildRouteTable(
     defaultBackend: file.default,
     routes: Object.freeze(routes),
     tokens: Object.freeze<TokensConfig>({ alg: file.tokens?.alg ?? 'EdDSA', ttlSec: file.tokens?.ttl_s ?? 300 }),
+    ...(file.replay ? { replay: file.replay } : {}),
     source,
     loadedAt: new Date(),
     match,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replaySchema } from '../replay/replay-schema.js';
 import { rolloutSchema } from './rollout-settings.js';
 
 /**
@@ -86,6 +87,8 @@ export const fileSchema = z.strictObject({
   default: z.string(),
   routes: z.array(routeSchema).nullish(),
   tokens: tokensSchema.optional(),
+  /** How `strangler replay` starts the backends on database copies (proxy/src/replay/replay-schema.ts). */
+  replay: replaySchema.optional(),
 });
 
 export type RoutesFile = z.output<typeof fileSchema>;

@@ -1,3 +1,4 @@
+import type { ReplayBlock } from '../replay/replay-schema.js';
 import type { RolloutConfig } from './rollout-settings.js';
 
 /** How the proxy speaks to a backend: pass the session cookie as is, or bridge it to a bearer token. */
@@ -102,6 +103,8 @@ export interface RouteTable {
   readonly defaultBackend: string;
   readonly routes: readonly RouteConfig[];
   readonly tokens: TokensConfig;
+  /** routes.yaml `replay`, as written (placeholders unfilled); only `strangler replay` reads it. */
+  readonly replay?: ReplayBlock;
   /** The file (or label) the table was read from. */
   readonly source: string;
   readonly loadedAt: Date;

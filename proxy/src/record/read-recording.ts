@@ -21,6 +21,7 @@ const exchangeSchema = z.object({
   offsetMs: z.number(),
   durationMs: z.number(),
   user: z.string().nullable(),
+  route: z.string().optional(),
   method: z.string().min(1),
   path: z.string().startsWith('/'),
   query: z.string(),

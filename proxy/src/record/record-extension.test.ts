@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startServer, tempDir, waitFor, type RunningServer } from '../../../test/kit/index.js';
-import { startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
+import { startProxy, type RunningProxy } from '../../../test/kit/proxy/proxy-harness.js';
 import type { Identify } from '../identify.js';
 import { createRecordExtension, type RecordExtension } from './record-extension.js';
 import type { RecordedExchange, RecordingFooter, RecordingHeader } from './recording-format.js';
@@ -85,7 +85,7 @@ describe('recording exchanges through the proxy', () => {
     assert.equal(header.route, 'users');
     assert.deepEqual(header.limits, { bodyBytes: 2048, fileBytes: 50 * 1024 * 1024, exchanges: 3, durationMs: null });
     assert.ok(header.redacted.includes('ssn'));
-    assert.deepEqual(exchanges.map((e) => [e.seq, e.method, e.path, e.user, e.response.status]), [[1, 'GET', '/users', '7', 200], [2, 'POST', '/users', null, 201], [3, 'PUT', '/users/big', '7', 200]]);
+    assert.deepEqual(exchanges.map((e) => [e.seq, e.route, e.method, e.path, e.user, e.response.status]), [[1, 'users', 'GET', '/users', '7', 200], [2, 'users', 'POST', '/users', null, 201], [3, 'users', 'PUT', '/users/big', '7', 200]]);
     assert.match(exchanges[0]?.query ?? '', /^\?page=2&access_token=%5Bredacted/);
     assert.deepEqual(exchanges[0]?.request.headers, { accept: '*/*' }, 'no cookie, no authorization');
     assert.deepEqual(exchanges[0]?.response.headers, { 'content-type': 'application/json', location: '/users/9' }, 'no set-cookie');
@@ -133,8 +133,27 @@ describe('recording exchanges through the proxy', () => {
     }
   });
 
+  it('records several routes into one file, in the order their answers ended, each exchange naming its route', async () => {
+    const started = record.start({ route: 'users, other', count: 3 });
+    assert.ok(started.ok);
+    assert.equal(started.recording.route, 'users,other');
+    assert.equal(record.start({ route: 'other', count: 1 }).ok, false, 'each of its routes is busy');
+    assert.equal((await send('POST', '/users', { username: 'bo' })).status, 201);
+    assert.equal((await send('GET', '/other')).status, 200);
+    assert.equal((await send('GET', '/users/1')).status, 200);
+    await waitFor(() => record.get(started.recording.id)?.state === 'done', 'the recording to end');
+    await record.stop(started.recording.id);
+    const [header, ...rest] = lines(started.recording.file) as [RecordingHeader, ...RecordedExchange[]];
+    assert.equal(header.route, 'users,other');
+    assert.deepEqual(rest.slice(0, 3).map((e) => [e.seq, e.route, e.method, e.path]), [[1, 'users', 'POST', '/users'], [2, 'other', 'GET', '/other'], [3, 'users', 'GET', '/users/1']]);
+    const again = record.start({ route: 'other', count: 1 });
+    assert.ok(again.ok, 'free again once it ended');
+    await record.stop(again.recording.id);
+  });
+
   it('refuses an unknown route, a second recording of a route, and bad limits, each with the fix', () => {
-    assert.deepEqual(record.start({ route: 'nope' }), { ok: false, status: 404, error: 'unknown route "nope" (known: users, other): name a route of routes.yaml' });
+    assert.deepEqual(record.start({ route: 'nope' }), { ok: false, status: 404, error: 'unknown route "nope" (known: users, other): name a route of routes.yaml, or several separated by commas' });
+    assert.deepEqual(record.start({ route: 'users,nope' }), { ok: false, status: 404, error: 'unknown route "nope" (known: users, other): name a route of routes.yaml, or several separated by commas' });
     const first = record.start({ route: 'other', count: 1 });
     assert.ok(first.ok);
     const again = record.start({ route: 'other', count: 1 });

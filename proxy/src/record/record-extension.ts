@@ -101,6 +101,7 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
           at: capture.at,
           durationMs: outcome.durationMs,
           user: capture.user,
+          route: ctx.routeName,
           method: ctx.method,
           path: ctx.path,
           query: ctx.search,
@@ -111,11 +112,16 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
       }, () => capture.recording.skip());
     },
     start(request) {
-      if (!routeNames.includes(request.route)) {
-        return { ok: false, status: 404, error: `unknown route "${request.route}" (known: ${routeNames.join(', ') || 'none'}): name a route of routes.yaml` };
+      // One recording may cover several routes (`users,mcp`): a replay needs their writes in one order.
+      const routes = [...new Set(request.route.split(',').map((r) => r.trim()).filter(Boolean))];
+      const unknown = routes.filter((r) => !routeNames.includes(r));
+      if (routes.length === 0 || unknown.length) {
+        return { ok: false, status: 404, error: `unknown route "${unknown.join(', ') || request.route}" (known: ${routeNames.join(', ') || 'none'}): name a route of routes.yaml, or several separated by commas` };
       }
-      const busy = active.get(request.route);
-      if (busy) return { ok: false, status: 409, error: `route "${request.route}" is already being recorded (${busy.id}): stop it first with DELETE /__proxy/recordings/${busy.id}` };
+      for (const route of routes) {
+        const busy = active.get(route);
+        if (busy) return { ok: false, status: 409, error: `route "${route}" is already being recorded (${busy.id}): stop it first with DELETE /__proxy/recordings/${busy.id}` };
+      }
       const count = request.count ?? null;
       const durationMs = request.durationMs === undefined ? (count === null ? DEFAULT_DURATION_MS : null) : request.durationMs;
       if (count !== null && (!Number.isInteger(count) || count < 1)) return { ok: false, status: 400, error: `count ${count}: give a whole number of exchanges from 1` };
@@ -123,21 +129,21 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
         return { ok: false, status: 400, error: `duration ${durationMs} ms: give a duration above 0 and at most 24 h` };
       }
       const limits: RecordingLimits = { bodyBytes: maxBodyBytes, fileBytes: maxFileBytes, exchanges: count, durationMs };
-      const id = `${request.route}-${new Date().toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17)}-${randomBytes(3).toString('hex')}`;
+      const id = `${routes.join('+')}-${new Date().toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17)}-${randomBytes(3).toString('hex')}`;
       let recording: Recording;
       try {
         recording = new Recording({
-          id, route: request.route, file: join(dir, `${id}.jsonl`), limits, redact: redactByRoute.get(request.route) ?? [], logger: options.logger,
+          id, route: routes.join(','), file: join(dir, `${id}.jsonl`), limits, redact: [...new Set(routes.flatMap((r) => redactByRoute.get(r) ?? []))], logger: options.logger,
           onEnd: () => {
-            if (active.get(request.route) === recording) active.delete(request.route);
+            for (const route of routes) if (active.get(route) === recording) active.delete(route);
           },
         });
       } catch (err) {
         return { ok: false, status: 500, error: `cannot write a recording in ${dir}: ${(err as Error).message}` };
       }
       recordings.set(id, recording);
-      active.set(request.route, recording);
-      options.logger?.info({ recording: id, route: request.route, limits }, `recording ${request.route} into ${recording.file}`);
+      for (const route of routes) active.set(route, recording);
+      options.logger?.info({ recording: id, route: recording.route, limits }, `recording ${recording.route} into ${recording.file}`);
       return { ok: true, recording: recording.status() };
     },
     async stop(id) {

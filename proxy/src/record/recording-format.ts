@@ -22,6 +22,7 @@ export interface RecordingLimits {
 export interface RecordingHeader {
   readonly recording: typeof RECORDING_FORMAT;
   readonly id: string;
+  /** The route recorded, or several separated by commas (`users,mcp`). */
   readonly route: string;
   readonly startedAt: string;
   readonly limits: RecordingLimits;
@@ -46,6 +47,8 @@ export interface RecordedExchange {
   readonly durationMs: number;
   /** The user by id, as the session bridge knows them; null for anonymous requests. */
   readonly user: string | null;
+  /** The route that matched; files written before routes were kept per exchange have only the header's. */
+  readonly route?: string;
   readonly method: string;
   readonly path: string;
   /** With its `?`, or ''. */

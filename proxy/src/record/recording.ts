@@ -14,6 +14,7 @@ export interface SeenExchange {
   readonly at: number;
   readonly durationMs: number;
   readonly user: string | null;
+  readonly route: string;
   readonly method: string;
   readonly path: string;
   readonly query: string;
@@ -111,6 +112,7 @@ export class Recording {
         offsetMs: Math.round((seen.startedAt - this.#started) * 10) / 10,
         durationMs: Math.round(seen.durationMs * 10) / 10,
         user: seen.user,
+        route: seen.route,
         method: seen.method,
         path: seen.path,
         query: seen.query ? this.#redactor.path(`?${seen.query.slice(1)}`) : '',
