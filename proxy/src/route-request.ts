@@ -35,9 +35,11 @@ export interface RouteOptions {
  * forwarding (normalised URL, header policy). `req.url` is replaced by the normalised path
  * and the original query.
  *
- * `/__proxy/` skips the Host check: its endpoints are open by design (health, public keys)
- * or need the admin bearer token, never a cookie, so a rebinding page gains nothing there,
- * while probes, scrapers and backends reach it by IP or service name. 421, not 403: the
+ * `/__proxy/` skips the Host check: its endpoints are open by design (health, public keys,
+ * the console's sign-in page) or need the admin bearer token or the console's session
+ * cookie, which the browser keeps for the host name it signed in on and so never sends to a
+ * rebinding page's name: such a page gains nothing there, while probes, scrapers and
+ * backends reach it by IP or service name. 421, not 403: the
  * request reached a server that does not serve that name (RFC 9110 §15.5.20); it is not
  * about who the client is, and the body names the fix.
  */

@@ -7,7 +7,8 @@ export const FEED_PARTS = {
   routes: '/__proxy/routes',
   stats: '/__proxy/stats',
   rollouts: '/__proxy/rollouts',
-  diffs: '/__proxy/diffs?since=15m&top=5&samples=0',
+  // One sample is the least the endpoint sends; the page shows none.
+  diffs: '/__proxy/diffs?since=15m&top=5&samples=1',
   history: '/__proxy/history?limit=40',
 } as const;
 
