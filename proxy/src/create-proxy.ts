@@ -15,6 +15,8 @@ import { createUpgradeHandler, type UpgradeListener } from './upgrade-handler.js
 import { openDatabase } from '../../lib/sqlite.js';
 import { createHistoryRecorder, createHistoryRouter, createHistoryStore, type Actor, type Attribution, type HistoryStore } from './history/index.js';
 import { createRouteWindows, statsJson, type RouteWindows } from './stats/index.js';
+import { createRolloutEngine, createRolloutsRouter, type MatchCounts, type RolloutEngine } from './rollout/index.js';
+import { updateRolloutInFile, type RolloutEdit } from './config/edit-rollout.js';
 
 export interface ProxyOptions {
   /** routes.yaml: read now, re-read by `reload()`, edited by `PUT /__proxy/routes/:name`. */
@@ -52,6 +54,8 @@ export interface ProxyDeps {
   readonly extensions?: readonly ProxyExtension[];
   /** The routing history (HISTORY_PATH); default one in memory. */
   readonly history?: HistoryStore;
+  /** Shadow comparisons per route for the rollouts' match-rate gate (the shadow extension's store). */
+  readonly comparisons?: MatchCounts;
 }
 
 export interface Proxy {
@@ -63,6 +67,8 @@ export interface Proxy {
   /** Per-route, per-backend figures over the last 15 minutes. */
   readonly windows: RouteWindows;
   readonly history: HistoryStore;
+  /** Runs the rollouts routes.yaml describes (`GET /__proxy/rollouts`). */
+  readonly rollouts: RolloutEngine;
   /** The routing state in force (table, generation, forwarders). */
   state(): RoutingState;
   table(): RouteTable;
@@ -132,6 +138,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     lastError = undefined;
     metrics.reload('success');
     recorder.tableChanged(before, next.table, attribution);
+    rollouts.onTable(before, next.table, attribution);
     const changes = diffTables(before, next.table);
     logger.info({ file: options.routesFile, generation: state.generation, changes: changes.length }, `routes reloaded (generation ${state.generation})`);
     for (const line of changes) logger.info({ generation: state.generation }, line);
@@ -142,12 +149,25 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2], actor: Actor): RouteUpdateResult {
     const known = state.table.routes.map((r) => r.name);
     if (!known.includes(name)) return { ok: false, status: 404, errors: [`unknown route "${name}" (known: ${known.join(', ') || 'none'})`] };
-    const written = updateRouteInFile(options.routesFile, name, change, options.env ?? process.env);
+    // A manual flip during a rollout pauses it, in the same write.
+    const manual = rollouts.manualChange(name, actor);
+    const written = manual.pause
+      ? updateRolloutInFile(options.routesFile, { route: name, change, rollout: { state: 'paused' } }, options.env ?? process.env)
+      : updateRouteInFile(options.routesFile, name, change, options.env ?? process.env);
     if (!written.ok) return { ok: false, status: 400, errors: written.errors };
-    const reloaded = reload({ attribution: { actor } });
+    const reloaded = reload({ attribution: { actor, reason: manual.note ?? null } });
     if (!reloaded.ok) return { ok: false, status: 500, errors: reloaded.errors };
-    return { ok: true, changes: written.changes, state };
+    return { ok: true, changes: written.changes, state, ...(manual.note && written.changes.length ? { notes: [manual.note] } : {}) };
   }
+
+  function writeRollout(edit: RolloutEdit, attribution: Attribution): { ok: true; changes: string[] } | { ok: false; errors: string[] } {
+    const written = updateRolloutInFile(options.routesFile, edit, options.env ?? process.env);
+    if (!written.ok) return written;
+    const reloaded = reload({ attribution });
+    return reloaded.ok ? written : { ok: false, errors: reloaded.errors };
+  }
+  const rollouts: RolloutEngine = createRolloutEngine({ table: () => state.table, windows, write: writeRollout, history, comparisons: deps.comparisons, logger });
+  rollouts.onTable(undefined, state.table);
 
   // Session cookies carry Secure behind TLS and in production (a browser on http://localhost accepts them too).
   const opsConsole = createOpsConsole({ token: options.adminToken, behindTls: options.behindTls, secureCookies: (options.env ?? process.env).NODE_ENV === 'production' });
@@ -162,6 +182,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
       registerAdmin(router) {
         router.get('/stats', (_req, res) => { res.json(statsJson(windows)); });
         router.use('/history', createHistoryRouter(history));
+        router.use('/rollouts', createRolloutsRouter(rollouts));
       },
     }],
     console: opsConsole,
@@ -177,12 +198,14 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     metrics,
     windows,
     history,
+    rollouts,
     state: () => state,
     table: () => state.table,
     reload,
     endStreams: () => opsConsole.feed.close(),
     async close() {
       upgrades.closeAll();
+      rollouts.close();
       opsConsole.close();
       for (const forwarder of pool.all()) forwarder.destroy();
       for (const extension of extensions) await extension.close?.();

@@ -70,7 +70,14 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
       behindTls: env.COOKIE_SECURE === 'true',
     },
     // Every routing change, who made it and why (strangler history); the CLI writes it too.
-    { logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')) },
+    {
+      logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')),
+      // The rollouts' match-rate gate: shadow comparisons of the route, raced ones left out.
+      comparisons: (route, since) => {
+        const summary = shadow.store.summary({ route, since, topPaths: 0, samples: 0 }).routes[0];
+        return summary ? { judged: summary.shadowed - summary.raced, matched: summary.matched } : undefined;
+      },
+    },
   );
   if (!created.ok) {
     console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);
