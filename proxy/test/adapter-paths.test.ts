@@ -2,10 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { rawGet } from './support/raw-http.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { rawGet } from '../../test/kit/proxy/raw-http.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 const KEY = 'adapter-paths-test-key-0123456789abcdef0123';
 

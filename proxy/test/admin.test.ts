@@ -1,10 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { ADMIN_TOKEN, startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { rawGet } from './support/raw-http.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { rawGet } from '../../test/kit/proxy/raw-http.js';
 
 describe('/__proxy/ admin', () => {
   let legacy: EchoBackend;

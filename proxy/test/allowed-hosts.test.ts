@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 import { request } from 'node:http';
 import { pino } from 'pino';
 import { createProxy } from '../src/index.js';
-import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 /** A GET with the Host header we choose (fetch would not let us). */
 function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {

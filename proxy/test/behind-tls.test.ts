@@ -1,9 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 // Behind a TLS terminator (COOKIE_SECURE=true in main.ts) the browser's scheme is https: the
 // legacy app's express-session (proxy: true) sets a Secure cookie only when told so.

@@ -4,10 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { startServer, waitFor } from '../../test/kit/index.js';
 import { teeStream, type ForwardContext, type ForwardOutcome, type ProxyExtension, type TeedBody } from '../src/index.js';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 describe('extension seams', () => {
   let legacy: EchoBackend;

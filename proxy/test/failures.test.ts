@@ -2,10 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startServer } from '../../test/kit/index.js';
-import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startResettingBackend, type ResettingBackend } from './support/resetting-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
+import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startResettingBackend, type ResettingBackend } from '../../test/kit/proxy/resetting-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
 
 async function closedPortUrl(): Promise<string> {
   const s = await startServer(createServer());

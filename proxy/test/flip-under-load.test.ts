@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 import { waitFor } from '../../test/kit/index.js';
 
 const FLIPS = 50;

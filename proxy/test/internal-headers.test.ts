@@ -4,10 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isReservedRequestHeader } from '../src/request-headers.js';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = ['proxy/src', 'lib', 'legacy-adapter/src', 'new-backend/src'];

@@ -1,9 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { rawGet } from './support/raw-http.js';
+import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { rawGet } from '../../test/kit/proxy/raw-http.js';
 import { waitFor } from '../../test/kit/index.js';
 
 describe('proxy keep-alive to backends', () => {

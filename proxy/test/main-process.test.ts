@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tempDir, waitFor } from '../../test/kit/index.js';
-import { startEchoBackend, type Echo, type EchoBackend } from './support/echo-backend.js';
-import { routesYaml } from './support/routes-yaml.js';
-import { openSocket } from './support/ws-client.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 const SECRETS = {
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123',

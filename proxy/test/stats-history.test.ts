@@ -4,9 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { waitFor } from '../../test/kit/index.js';
 import type { HistoryEntry } from '../src/history/index.js';
 import type { StatsJson } from '../src/stats/index.js';
-import { startEchoBackend, type EchoBackend } from './support/echo-backend.js';
-import { startProxy, type RunningProxy } from './support/proxy-harness.js';
-import { routesYaml } from './support/routes-yaml.js';
+import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
 
 describe('/__proxy/stats and /__proxy/history', () => {
   let legacy: EchoBackend;

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { tempDir } from '../../test/kit/index.js';
 import { openDiffStore } from '../../proxy/src/shadow/index.js';
 import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/fixture/index.js';
-import { startDifferingBackend, type Answer, type DifferingBackend } from '../../proxy/test/support/differing-backend.js';
+import { startDifferingBackend, type Answer, type DifferingBackend } from '../../test/kit/proxy/differing-backend.js';
 import type { CliIo } from './io.js';
 import { run } from './diff.js';
 

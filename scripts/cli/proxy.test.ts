@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePorts, runTsx, startServer, tempDir, type RunningServer, type WatchedProcess } from '../../test/kit/index.js';
-import { startEchoBackend, type Echo, type EchoBackend } from '../../proxy/test/support/echo-backend.js';
-import { routesYaml } from '../../proxy/test/support/routes-yaml.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
 import { run } from './proxy.js';
 import { captureIo } from '../../test/kit/cli-fixture.js';
 

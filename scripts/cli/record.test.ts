@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, tempDir, waitFor, type RunningServer } from '../../test/kit/index.js';
-import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../proxy/test/support/proxy-harness.js';
+import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
 import { createRecordExtension, type RecordExtension } from '../../proxy/src/record/index.js';
 import { captureIo, closedPortUrl } from '../../test/kit/cli-fixture.js';
 import { run } from './record.js';

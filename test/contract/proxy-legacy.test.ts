@@ -1,6 +1,6 @@
 import { startLegacy } from '../kit/legacy.js';
-import { startProxy } from '../../proxy/test/support/proxy-harness.js';
-import { routesYaml } from '../../proxy/test/support/routes-yaml.js';
+import { startProxy } from '../kit/proxy/proxy-harness.js';
+import { routesYaml } from '../kit/proxy/routes-yaml.js';
 import { describeFrontendContract } from './frontend-contract.js';
 
 // The frontend's whole contract, through the proxy, with every route on the legacy app:

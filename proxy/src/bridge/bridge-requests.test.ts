@@ -6,7 +6,7 @@ import { signSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { ApiClient } from '../../../test/kit/client.js';
 import { bearer } from '../../../test/kit/new-backend.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';
-import { startEchoBackend, type Echo, type EchoBackend } from '../../test/support/echo-backend.js';
+import { startEchoBackend, type Echo, type EchoBackend } from '../../../test/kit/proxy/echo-backend.js';
 
 interface LoggedIn {
   readonly id: number;

@@ -6,8 +6,8 @@ import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import type { ApiClient } from '../../../test/kit/client.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';
 import { canaryBucket } from '../config/index.js';
-import { startEchoBackend, type EchoBackend } from '../../test/support/echo-backend.js';
-import { openSocket } from '../../test/support/ws-client.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/kit/proxy/echo-backend.js';
+import { openSocket } from '../../../test/kit/proxy/ws-client.js';
 
 async function adminBrowser(system: RunningSystem): Promise<ApiClient> {
   const browser = system.client();

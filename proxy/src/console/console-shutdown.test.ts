@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePorts, runTsx, tempDir, type WatchedProcess } from '../../../test/kit/index.js';
-import { startEchoBackend, type EchoBackend } from '../../test/support/echo-backend.js';
-import { routesYaml } from '../../test/support/routes-yaml.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/kit/proxy/echo-backend.js';
+import { routesYaml } from '../../../test/kit/proxy/routes-yaml.js';
 
 const STRANGLER = fileURLToPath(new URL('../../../scripts/strangler.ts', import.meta.url));
 const TOKEN = 'console-shutdown-admin-token-0123456789abcdef';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startEchoBackend, type EchoBackend } from '../../test/support/echo-backend.js';
-import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../test/support/proxy-harness.js';
-import { routesYaml } from '../../test/support/routes-yaml.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/kit/proxy/echo-backend.js';
+import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../../test/kit/proxy/routes-yaml.js';
 
 // The console against a real proxy in front of real backends: how signing in, the cookie,
 // CSRF and sign-out behave, seen from outside as a browser (or an attacker) would.

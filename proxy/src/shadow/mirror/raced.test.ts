@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startServer, tempDir, waitFor, type RunningServer } from '../../../../test/kit/index.js';
-import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
+import { startProxy, type RunningProxy } from '../../../../test/kit/proxy/proxy-harness.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
 
 interface Summary { shadowed: number; matched: number; mismatched: number; raced: number; matchRate: number | null; samples: unknown[] }

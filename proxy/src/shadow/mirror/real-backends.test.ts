@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { ApiClient, startLegacy, startNewBackend, tempDir, TEST_JWT_SECRETS, TEST_SESSION_SECRETS, uniqueName, type RunningLegacy, type RunningNewBackend } from '../../../../test/kit/index.js';
-import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
+import { startProxy, type RunningProxy } from '../../../../test/kit/proxy/proxy-harness.js';
 import { legacyMcp } from '../../../../legacy-adapter/src/mcp/legacy-mcp.js';
 import { newBackendMcp } from '../../../../new-backend/src/mcp/new-backend-mcp.js';
 import { mcpSettings, startMcpServer, type RunningMcpServer } from '../../../../test/kit/mcp.js';

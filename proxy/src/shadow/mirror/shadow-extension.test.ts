@@ -2,9 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { tempDir, waitFor } from '../../../../test/kit/index.js';
-import { startProxy, type RunningProxy } from '../../../test/support/proxy-harness.js';
+import { startProxy, type RunningProxy } from '../../../../test/kit/proxy/proxy-harness.js';
 import { createShadowExtension, type ShadowExtension } from './shadow-extension.js';
-import { startDifferingBackend, type DifferingBackend } from '../../../test/support/differing-backend.js';
+import { startDifferingBackend, type DifferingBackend } from '../../../../test/kit/proxy/differing-backend.js';
 
 const USERS = [
   { id: 1, username: 'admin', name: 'Admin', email: 'admin@localhost', role: 'admin' },

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { startServer, tempDir, waitFor, type RunningServer } from '../../../../test/kit/index.js';
-import { differingHandler, type Hit } from '../../../test/support/differing-backend.js';
+import { differingHandler, type Hit } from '../../../../test/kit/proxy/differing-backend.js';
 import { openDiffStore, type DiffStore } from '../store/diff-store.js';
 import { createShadowMetrics } from './shadow-metrics.js';
 import { createShadower, type Shadower, type ShadowerDeps } from './shadower.js';

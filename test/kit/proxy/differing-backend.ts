@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import { startServer, type RunningServer } from '../../../test/kit/index.js';
+import { startServer, type RunningServer } from '../server.js';
 
 export interface Hit {
   readonly method: string;

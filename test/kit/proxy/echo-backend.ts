@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { startServer, type RunningServer } from '../../../test/kit/index.js';
+import { startServer, type RunningServer } from '../server.js';
 
 /** What an echo backend answers: who it is and what it received. */
 export interface Echo {

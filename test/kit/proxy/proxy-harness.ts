@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { startServer, tempDir } from '../../../test/kit/index.js';
-import { createProxy, type Proxy, type ProxyExtension, type ProxyOptions } from '../../src/index.js';
-import { watchRoutesFile, type RoutesFileWatcher } from '../../src/watch-routes-file.js';
+import { startServer } from '../server.js';
+import { tempDir } from '../temp.js';
+import { createProxy, type Proxy, type ProxyExtension, type ProxyOptions } from '../../../proxy/src/index.js';
+import { watchRoutesFile, type RoutesFileWatcher } from '../../../proxy/src/watch-routes-file.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 
