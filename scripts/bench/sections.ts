@@ -185,6 +185,42 @@ export const SECTIONS: readonly BenchSection[] = [
       return shadowPair(stack, 'saturated', false);
     },
   },
+  {
+    name: 'record',
+    title: 'GET /users as admin through the proxy, as fast as it goes: not recorded vs every exchange recorded (strangler record on the route)',
+    // Recording copies both bodies as they stream past and writes one redacted JSON line per
+    // exchange after the answer; the candidate's check makes sure it was recording throughout.
+    targets: { minThroughputRatio: 0.95, maxAddedP50Ms: Number.POSITIVE_INFINITY },
+    async prepare(stack) {
+      const env = { RECORDINGS_DIR: join(stack.dir, 'recordings') };
+      const plain = await stack.startProxy('record-off', ALL_ON_LEGACY, env);
+      const recorded = await stack.startProxy('record-on', ALL_ON_LEGACY, env);
+      const admin = { authorization: `Bearer ${stack.proxyAdminToken}`, 'content-type': 'application/json' };
+      const started = await fetch(`${recorded.url}/__proxy/recordings`, { method: 'POST', headers: admin, body: JSON.stringify({ route: 'users', duration: '24h' }) });
+      if (started.status !== 201) throw new Error(`POST /__proxy/recordings answered ${started.status}: ${await started.text()}; see ${recorded.log}`);
+      const { id } = (await started.json()) as { id: string };
+      const headers = { cookie: stack.adminCookie, accept: 'application/json' };
+      let before = 0;
+      return {
+        baseline: { label: 'not recorded', url: `${plain.url}/users`, headers, watch: [stack.legacy, { name: 'proxy', cpuSeconds: () => plain.cpuSeconds() }] },
+        candidate: {
+          label: 'recorded',
+          url: `${recorded.url}/users`,
+          headers,
+          watch: [stack.legacy, { name: 'proxy', cpuSeconds: () => recorded.cpuSeconds() }],
+          async verify() {
+            const res = await fetch(`${recorded.url}/__proxy/recordings/${id}`, { headers: admin });
+            const status = (await res.json()) as { state: string; reason: string | null; exchanges: number; skipped: number; bytes: number };
+            if (status.state !== 'recording') throw new Error(`the recording ended (${status.reason}) during the run: its figures would not be of recording; see ${recorded.log}`);
+            if (status.exchanges <= before) throw new Error(`the recording took no exchange in this run; see ${recorded.log}`);
+            const summary = `recorded ${status.exchanges - before} exchanges in this run (${status.skipped} skipped), file ${Math.round(status.bytes / 1024)} KiB`;
+            before = status.exchanges;
+            return pc.dim(summary);
+          },
+        },
+      };
+    },
+  },
   bridgeSection,
   ...SESSION_SOURCE_SECTIONS,
 ];
