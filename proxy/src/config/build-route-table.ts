@@ -36,6 +36,7 @@ export function buildRouteTable(
     target: r.target,
     canary: r.canary ? Object.freeze({ to: r.canary.to, percent: r.canary.percent }) : undefined,
     ...(r.redact?.length ? { redact: Object.freeze([...new Set(r.redact)]) } : {}),
+    ...(r.database ? { database: r.database } : {}),
     ...(r.rollout ? { rollout: buildRollout(r.rollout, r.shadow?.to) } : {}),
     shadow: r.shadow ? Object.freeze({
       to: r.shadow.to,

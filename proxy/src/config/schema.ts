@@ -77,6 +77,8 @@ export const routeSchema = z.strictObject({
   shadow: shadowSchema.nullish(),
   /** Fields whose values `strangler record` replaces, besides passwords, tokens, cookies and Authorization. */
   redact: z.array(z.string().min(1)).optional(),
+  /** The database the route's backends write to: writes to it mark shadow comparisons of its routes `raced` (default: one shared by every route). */
+  database: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a name of letters, digits, ".", "-" and "_"').optional(),
   /** Steps the canary up on evidence (rollout-settings.ts; `strangler rollout` writes it). */
   rollout: rolloutSchema.nullish(),
 });

@@ -86,6 +86,8 @@ export interface RouteConfig {
   readonly shadow: ShadowConfig | undefined;
   /** Fields a recording of this route redacts (routes.yaml `redact`); absent when none. */
   readonly redact?: readonly string[];
+  /** routes.yaml `database`: whose write sequence the route's writes advance; absent: the shared one. */
+  readonly database?: string;
   /** routes.yaml `rollout`: the canary stepped up on evidence; absent when none. */
   readonly rollout?: RolloutConfig;
 }

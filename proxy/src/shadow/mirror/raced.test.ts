@@ -3,6 +3,7 @@
 // through the proxy, which is the race a person sees as a false mismatch.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startServer, tempDir, waitFor, type RunningServer } from '../../../../test/kit/index.js';
 import { startProxy, type RunningProxy } from '../../../../test/kit/proxy/proxy-harness.js';
@@ -132,5 +133,27 @@ describe('shadow comparisons around writes', () => {
     const metrics = await (await proxy.admin('metrics')).text();
     assert.match(metrics, /proxy_shadow_requests_total\{route="users",result="raced"\} 1/);
     assert.match(metrics, /proxy_shadow_requests_total\{route="users",result="mismatched"\} 1/);
+  });
+
+  it('a write to another database (routes.yaml `database`) does not make a comparison raced', async () => {
+    writeFileSync(proxy.file, `${yaml(legacy.url, next.url)}  - name: billing
+    paths: [/billing, /billing/**]
+    target: legacy
+    database: billing
+`);
+    assert.ok(proxy.proxy.reload().ok);
+    const before = await summary();
+    await heldGet(async () => {
+      // Here both fake backends share one list, so the write does change what the shadow reads;
+      // the file says billing's writes go elsewhere, so the difference is judged, as a mismatch.
+      assert.equal((await fetch(`${proxy.url}/billing`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 201);
+    });
+    let s = await summary();
+    assert.deepEqual([s.mismatched - before.mismatched, s.raced - before.raced], [1, 0]);
+    await heldGet(async () => {
+      assert.equal((await fetch(`${proxy.url}/users`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 201);
+    });
+    s = await summary();
+    assert.deepEqual([s.mismatched - before.mismatched, s.raced - before.raced], [1, 1], 'a write on the route\'s own database still is');
   });
 });

@@ -66,8 +66,8 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
     writes,
   });
   const taps = new WeakMap<ForwardContext, ShadowTap>();
-  // Unsafe requests of every route (shadowed or not): they all write to the shared database.
-  const openWrites = new WeakMap<ForwardContext, number>();
+  // Unsafe requests of every route (shadowed or not), each in its route's database's sequence.
+  const openWrites = new WeakMap<ForwardContext, { database: string; id: number }>();
   let warming: Promise<void> | undefined;
   let closed = false;
 
@@ -95,7 +95,8 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
       clearTimeout(timer);
     },
     beforeForward(ctx) {
-      if (ctx.kind === 'http' && !isSafeMethod(ctx.method)) openWrites.set(ctx, writes.open(SHARED_DATABASE, ctx.startedAt));
+      const database = ctx.route?.database ?? SHARED_DATABASE;
+      if (ctx.kind === 'http' && !isSafeMethod(ctx.method)) openWrites.set(ctx, { database, id: writes.open(database, ctx.startedAt) });
       const settings = ctx.route?.shadow;
       if (!settings || ctx.kind !== 'http') return;
       // Paused while the shadow backend is the one answering (cut over, or a canary request).
@@ -112,6 +113,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
         shadow,
         settings,
         startedAt: ctx.startedAt,
+        database,
       });
       if (!tap) return;
       if (hasBody(ctx)) tap.requestBody(ctx.teeRequestBody(maxBodyBytes));
@@ -127,7 +129,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
       const write = openWrites.get(ctx);
       if (write !== undefined) {
         openWrites.delete(ctx);
-        writes.close(SHARED_DATABASE, write, outcome.status);
+        writes.close(write.database, write.id, outcome.status);
       }
       const tap = taps.get(ctx);
       if (!tap) return;

@@ -57,6 +57,8 @@ export interface MirrorStart {
   readonly settings: ShadowSettings;
   /** `performance.now()` when the client's request arrived (ForwardContext.startedAt); default now. */
   readonly startedAt?: number;
+  /** The write sequence the comparison is judged against (routes.yaml `database`; default the shared one). */
+  readonly database?: string;
 }
 
 /** The per-request handle: fed by the proxy as the exchange progresses. */

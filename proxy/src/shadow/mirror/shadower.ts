@@ -53,7 +53,7 @@ export interface ShadowerDeps extends ShadowerOptions {
   readonly writes?: WriteLog;
 }
 
-/** The one write sequence every route shares: they all write to the one shared database. */
+/** The write sequence of routes that name no `database`: by default every route writes to one database. */
 export const SHARED_DATABASE = 'shared';
 
 export interface Shadower {
@@ -232,7 +232,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
       primaryAnswer, primaryMs, copy: await spec(start.shadow), probe, timeoutMs: settings.timeoutMs,
       requestBody: body, maxBodyBytes, at: clock(),
-    }, (answeredAgoMs) => writes.overlaps(SHARED_DATABASE, startedAt, performance.now() - answeredAgoMs));
+    }, (answeredAgoMs) => writes.overlaps(start.database ?? SHARED_DATABASE, startedAt, performance.now() - answeredAgoMs));
     // Counted in diffs.db by the thread; here only the metric and, for a difference, the log line.
     metrics.result(route, outcome.kind);
     if (outcome.kind === 'mismatched' || outcome.kind === 'error') {
