@@ -106,12 +106,17 @@ function renderRollout(el, ro, rollouts) {
     el.replaceChildren(h('p', { class: 'hint' }, 'No rollout on this route.'));
     return;
   }
+  const steps = Array.isArray(ro.steps) ? ro.steps : [];
+  // `step` indexes `steps`; -1 is the shadow phase, before the first step.
+  const where = ro.step < 0 ? 'shadow phase, before step 1' : `step ${ro.step + 1} of ${steps.length}`;
   const summary = h('p', {},
-    h('span', { class: `pill state-${ro.state}` }, ro.state),
-    ` step ${ro.step} of ${Array.isArray(ro.steps) ? ro.steps.length : ro.steps ?? '?'} · ${percent(ro.percent)} → ${ro.to} (from ${ro.from})`,
+    h('span', { class: `pill state-${ro.state}`, 'data-rollout-state': ro.state }, ro.state),
+    ` ${where} · ${percent(ro.percent)} → ${ro.to} (from ${ro.from})`,
     ro.every ? ` · every ${ro.every}` : '',
     h('span', { class: 'hint' }, ` · updated ${when(ro.updatedAt)}`));
-  const parts = [summary];
+  const ladder = h('ol', { class: 'steps', 'aria-label': 'Steps (% of users on the new backend)' },
+    steps.map((p, i) => h('li', { class: i === ro.step ? 'current' : i < ro.step ? 'passed' : '', 'aria-current': i === ro.step ? 'step' : false }, `${p} %`)));
+  const parts = [summary, ladder];
   if (ro.reason) parts.push(h('p', { class: 'reason' }, ro.reason));
   if (ro.gates?.length) {
     parts.push(h('table', { class: 'gates' },
