@@ -4,7 +4,9 @@ import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../lib/sqlite.js';
 import { captureIo } from '../../test/kit/cli-fixture.js';
 import { tempDir } from '../../test/kit/temp.js';
-import { run } from './replay.js';
+import { replayPassed, type ReplayReport } from '../../proxy/src/replay/index.js';
+import { colors } from './io.js';
+import { formatReport, run } from './replay.js';
 
 const dir = tempDir('cli-replay-');
 after(() => dir.cleanup());
@@ -96,5 +98,33 @@ describe('strangler replay: what it refuses before anything runs', () => {
     assert.match(io.text(), /legacy \(legacy side\) stopped before it was ready \(exit code 3\)/);
     assert.match(io.text(), /opening true\n\s+cannot bind/);
     assert.match(io.text(), /Nothing was replayed\./);
+  });
+});
+
+describe('strangler replay: the report a person reads', () => {
+  const report: ReplayReport = {
+    mode: 'compare',
+    recording: { file: '/tmp/rec.jsonl', id: 'users-1', route: 'users', exchanges: 4 },
+    backup: '/tmp/backups/app-1.db',
+    sides: ['legacy', 'new'],
+    answers: {
+      replayed: 4, compared: 4, matched: 3, mismatched: 1, skipped: 0, matchRate: 0.75,
+      paths: [{ path: '$.email', route: 'users', count: 1, seq: 2 }],
+      mismatches: [{ seq: 2, route: 'users', method: 'PUT', path: '/users/7', user: '1', statuses: [200, 200], differences: [{ path: '$.email', kind: 'changed', primary: 'A@x.io', shadow: 'a@x.io' }] }],
+    },
+    tables: { compared: ['mcp_commands', 'users'], differences: [{ table: 'users', added: 0, removed: 0, changed: 1, columns: { email: 1 }, schema: [], samples: [{ key: 'id=7', kind: 'changed', columns: { email: { legacy: 'A@x.io', new: 'a@x.io' } } }] }] },
+    warnings: [],
+    durationMs: 4200,
+  };
+
+  it('leads with the counts, then where answers differ, the tables that differ, and the verdict', () => {
+    const text = formatReport(report, replayPassed(report, 100), 100, colors(captureIo(dir.path)), (f) => f);
+    assert.match(text, /^Replay of \/tmp\/rec\.jsonl \(4 exchanges of users\) on legacy and new/);
+    assert.match(text, /│ 4\s+│ 4\s+│ 3\s+│ 1\s+│ 0\s+│ 75\.0 %/);
+    assert.match(text, /│ users\s+│ \$\.email\s+│ 1\s+│ #2/);
+    assert.match(text, /#2 PUT \/users\/7 as user 1: 200 on legacy, 200 on new/);
+    assert.match(text, /Databases: 1 of 2 tables differ/);
+    assert.match(text, /users id=7: changed \(email: "A@x\.io" → "a@x\.io"\)/);
+    assert.match(text, /✖ failed: 75\.0 % of answers match \(gate 100 %\), 1 table\(s\) differ/);
   });
 });
