@@ -2,6 +2,7 @@ import { loadRouteTable, routeTableToJson, updateRoutesInFile, type RouteEdit } 
 import { colors, EXIT, type CliIo } from './io.js';
 import { confirmLoaded } from './proxy-admin.js';
 import { shownPath } from './routes-file.js';
+import { recordCliChange } from './record-cli-change.js';
 
 /**
  * The shared tail of cutover and rollback: one validated atomic write, the changes in green
@@ -10,6 +11,7 @@ import { shownPath } from './routes-file.js';
 export async function applyRouteEdits(io: CliIo, file: string, edits: readonly RouteEdit[], nothingMessage: string): Promise<number> {
   const c = colors(io);
   const since = new Date();
+  const before = loadRouteTable(file, io.env);
   const result = updateRoutesInFile(file, edits, io.env);
   if (!result.ok) {
     io.err(c.red(`Nothing written to ${shownPath(io, file)}:`));
@@ -25,6 +27,7 @@ export async function applyRouteEdits(io: CliIo, file: string, edits: readonly R
 
   const after = loadRouteTable(file, io.env);
   if (!after.ok) return EXIT.ok; // changed again under us; the next status shows it
+  if (before.ok) for (const note of recordCliChange(io, before.table, after.table)) io.out(c.yellow(note));
   const confirmation = await confirmLoaded(io, file, routeTableToJson(after.table), since);
   switch (confirmation.state) {
     case 'loaded':

@@ -26,6 +26,8 @@ const COMMANDS: Record<string, string> = {
   doctor: '[--cookie VALUE]   check backends, the session store or adapter, a cookie, the JWKS; each problem with its fix',
   record: '--route R[,R2] [--duration 10m | --count N] [--out FILE]   record real exchanges through the proxy',
   replay: 'FILE [--json] [--fail-under PCT] [--rollback-check]   replay a recording on both backends, on database copies',
+  rollout: '<route> --to B [--steps 1,5,25,50,100] [--every 10m] [--gates …] | --pause | --resume | --abort | --status   step a canary up on evidence',
+  history: '[route] [--json]   every routing change: what, who, why, when',
 };
 
 const HELP = `strangler — move an Express backend to a new one, route by route

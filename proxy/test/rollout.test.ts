@@ -1,0 +1,229 @@
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tempDir, waitFor } from '../../test/kit/index.js';
+import type { HistoryEntry } from '../src/history/index.js';
+import type { RolloutJson } from '../src/rollout/index.js';
+import { startLoadLoop, type LoadLoop } from '../../test/kit/proxy/load-loop.js';
+import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
+import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { startSwitchableBackend, type SwitchableBackend } from '../../test/kit/proxy/switchable-backend.js';
+
+/** Short intervals so a rollout runs in seconds; the gates need 73 clean answers from new to claim ≤ 5 %. */
+const FAST = { to: 'new', steps: [20, 50, 100], every: '250ms', window: '5s', passes: 1, gates: { 'error-rate': '5%', 'latency-p95': 'off', 'critical-errors': 20 } };
+const CONCURRENCY = 4;
+
+interface Setup {
+  legacy: SwitchableBackend;
+  next: SwitchableBackend;
+  proxy: RunningProxy;
+}
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()?.close();
+});
+
+async function setup(options: { file?: string; dir?: string; backends?: Pick<Setup, 'legacy' | 'next'> } = {}): Promise<Setup> {
+  const backends = options.backends ?? { legacy: await startSwitchableBackend('legacy'), next: await startSwitchableBackend('new') };
+  if (!options.backends) open.push(backends.legacy, backends.next);
+  let dir = options.dir;
+  if (!dir) {
+    const temp = tempDir('strangler-rollout-');
+    open.push({ close: () => Promise.resolve(temp.cleanup()) });
+    dir = temp.path;
+  }
+  const proxy = await startProxy(routesYaml({
+    backends: { legacy: { url: backends.legacy.url }, new: { url: backends.next.url, auth: 'jwt' } },
+    default: 'legacy',
+    routes: [
+      { name: 'users', paths: ['/users', '/users/**'], target: 'legacy' },
+      { name: 'mcp', paths: ['/mcp/**'], target: 'legacy' },
+    ],
+  }), { file: options.file, dir, proxyOptions: { statsBucketMs: 100, historyGraceMs: 50 } });
+  open.push(proxy);
+  return { ...backends, proxy };
+}
+
+function load(proxy: RunningProxy, path = '/users/1'): LoadLoop {
+  const loop = startLoadLoop(`${proxy.url}${path}`, { concurrency: CONCURRENCY });
+  open.push({ close: () => loop.stop() });
+  return loop;
+}
+
+async function post(proxy: RunningProxy, route: string, body: unknown, actor = 'cli:test'): Promise<{ status: number; body: RolloutJson & { error?: string; errors?: string[]; changes?: string[] } }> {
+  const res = await proxy.admin(`rollouts/${route}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-strangler-actor': actor } });
+  return { status: res.status, body: (await res.json()) as RolloutJson & { error?: string } };
+}
+
+async function rollout(proxy: RunningProxy, route = 'users'): Promise<RolloutJson | undefined> {
+  const body = (await (await proxy.admin('rollouts')).json()) as { rollouts: RolloutJson[] };
+  return body.rollouts.find((r) => r.route === route);
+}
+
+async function history(proxy: RunningProxy, route = 'users'): Promise<HistoryEntry[]> {
+  return ((await (await proxy.admin(`history?route=${route}`)).json()) as { entries: HistoryEntry[] }).entries;
+}
+
+describe('rollouts', () => {
+  it('takes a healthy new backend step by step to 100 %, each step in routes.yaml and the history', async (t) => {
+    const { proxy } = await setup();
+    const started = await post(proxy, 'users', { action: 'start', ...FAST });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.deepEqual({ state: started.body.state, step: started.body.step, percent: started.body.percent, from: started.body.from, to: started.body.to }, { state: 'canary', step: 0, percent: 20, from: 'legacy', to: 'new' });
+    assert.match(readFileSync(proxy.file, 'utf8'), /canary: \{ to: new, percent: 20 \}\n {4}rollout: \{ to: new, steps: \[20, 50, 100\], every: 250ms/);
+
+    const loop = load(proxy);
+    const done = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'new' ? r : undefined;
+    }, 'the rollout to reach new', 60_000);
+    await loop.stop();
+    assert.equal(done.percent, 100);
+    const text = readFileSync(proxy.file, 'utf8');
+    assert.match(text, /target: new {3}# which backend answers/);
+    assert.doesNotMatch(text, /canary:/);
+    assert.match(text, /state: done/);
+    assert.match(text, /# test routes: this comment must survive edits/);
+
+    const entries = (await history(proxy)).reverse();
+    assert.deepEqual(entries.map((e) => [e.change, `${e.actor.kind}:${e.actor.name}`]), [
+      ['canary → new 20%; rollout added (running)', 'cli:test'],
+      ['canary new 20% → 50%', 'rollout:gates'],
+      ['target legacy → new; canary new 50% removed; rollout running → done', 'rollout:gates'],
+    ]);
+    const step = entries[1];
+    assert.equal(step?.gates?.[0]?.name, 'error-rate');
+    assert.equal(step?.gates?.[0]?.status, 'pass');
+    assert.ok((step?.gates?.[0]?.samples ?? 0) >= 73);
+    assert.match(step?.reason ?? '', /every gate passed 1 time in a row at canary step 1 of 3 \(20 %\).*error-rate pass/);
+    t.diagnostic(`${loop.from('new')} answers from new, ${loop.from('legacy')} from legacy`);
+    assert.equal(loop.failuresFrom('new'), 0);
+  });
+
+  it('demotes at once a new backend that starts failing at the second step, letting through fewer failures than the critical limit plus those in flight', async (t) => {
+    const { proxy, next } = await setup();
+    const started = await post(proxy, 'users', { action: 'start', ...FAST, passes: 3 });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const loop = load(proxy);
+    await waitFor(async () => (await rollout(proxy))?.percent === 50, 'the second step', 60_000);
+    next.fail();
+    const failingFrom = loop.seen.length;
+    const demoted = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'demoted' ? r : undefined;
+    }, 'the demotion', 30_000);
+    const afterDemotion = loop.seen.length;
+    await waitFor(() => loop.seen.length >= afterDemotion + 200, '200 more answers');
+    await loop.stop();
+
+    const letThrough = loop.failuresFrom('new');
+    const budget = 20 + CONCURRENCY;
+    t.diagnostic(`failed requests let through: ${letThrough} (budget: critical-errors 20 + ${CONCURRENCY} in flight); reason: ${demoted.reason}`);
+    assert.ok(letThrough > 0, 'the new backend failed some requests');
+    assert.ok(letThrough <= budget, `${letThrough} failures got through, over the budget of ${budget}`);
+    assert.equal(demoted.percent, 0);
+    assert.match(demoted.reason ?? '', /demoted/);
+    // One atomic flip back: no canary left, and every later answer from legacy.
+    const text = readFileSync(proxy.file, 'utf8');
+    assert.doesNotMatch(text, /canary:/);
+    assert.match(text, /state: demoted/);
+    assert.deepEqual(loop.seen.slice(afterDemotion + CONCURRENCY).filter((s) => s.backend !== 'legacy'), []);
+    assert.ok(failingFrom < afterDemotion);
+    const last = (await history(proxy))[0];
+    assert.equal(last?.actor.kind, 'rollout');
+    assert.match(last?.change ?? '', /canary new 50% removed; rollout running → demoted/);
+    assert.ok(last?.reason);
+    // No automatic retry: still demoted after more evaluations would have been due.
+    assert.equal((await rollout(proxy))?.state, 'demoted');
+  });
+
+  it('holds a quiet route at its step: no traffic is insufficient evidence, never a failure', async () => {
+    const { proxy } = await setup();
+    const started = await post(proxy, 'mcp', { action: 'start', ...FAST, every: '100ms' });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const evaluations = () => proxy.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('rollout of mcp: gates')).length;
+    await waitFor(() => evaluations() >= 10, 'ten evaluations of the quiet route');
+    const r = await rollout(proxy, 'mcp');
+    assert.equal(r?.state, 'canary');
+    assert.equal(r?.percent, 20);
+    assert.deepEqual(r?.gates.map((g) => [g.name, g.status, g.samples]), [['error-rate', 'insufficient', 0]]);
+    assert.ok(proxy.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('rollout of mcp: gates')).every((l) => l.verdict === 'insufficient'));
+    assert.equal((await history(proxy, 'mcp')).length, 1);
+  });
+
+  it('resumes at the same step after a restart of the proxy', async () => {
+    const first = await setup();
+    assert.equal((await post(first.proxy, 'users', { action: 'start', ...FAST, passes: 3 })).status, 200);
+    const loop = load(first.proxy);
+    await waitFor(async () => (await rollout(first.proxy))?.percent === 50, 'the second step', 60_000);
+    await loop.stop();
+    const before = await rollout(first.proxy);
+    assert.equal(before?.percent, 50, 'no traffic since the second step began: it holds there');
+    const { file, dir } = first.proxy;
+    await first.proxy.close();
+
+    const second = await setup({ file, dir, backends: { legacy: first.legacy, next: first.next } });
+    const resumed = await rollout(second.proxy);
+    assert.deepEqual({ state: resumed?.state, step: resumed?.step, percent: resumed?.percent }, { state: 'canary', step: 1, percent: 50 });
+    const again = load(second.proxy);
+    await waitFor(async () => (await rollout(second.proxy))?.state === 'new', 'the rollout to finish after the restart', 60_000);
+    await again.stop();
+  });
+
+  it('pauses when a person flips the route during the rollout, and says so', async () => {
+    const { proxy } = await setup();
+    assert.equal((await post(proxy, 'users', { action: 'start', ...FAST, every: '1h' })).status, 200);
+    const res = await proxy.admin('routes/users', { method: 'PUT', body: JSON.stringify({ canary: { to: 'new', percent: 30 } }), headers: { 'content-type': 'application/json', 'x-strangler-actor': 'cli:ana' } });
+    assert.equal(res.status, 200);
+    const flipped = (await res.json()) as { notes?: string[]; changes: string[] };
+    assert.match(flipped.notes?.[0] ?? '', /the rollout of users \(canary step 1 of 3 \(20 %\)\) is paused: cli:ana changed its routing by hand; resume it with strangler rollout users --resume/);
+    const paused = await rollout(proxy);
+    assert.equal(paused?.state, 'paused');
+    assert.equal(paused?.percent, 30);
+    const entry = (await history(proxy))[0];
+    assert.equal(entry?.change, 'canary new 20% → 30%; rollout running → paused');
+    assert.deepEqual(entry?.actor, { kind: 'cli', name: 'ana' });
+
+    const resumed = await post(proxy, 'users', { action: 'resume' });
+    assert.equal(resumed.status, 200);
+    assert.deepEqual([resumed.body.state, resumed.body.percent], ['canary', 20]);
+    assert.match(resumed.body.reason ?? '', /the highest step at or under the canary's 30 %/);
+
+    // The same through a hand edit of routes.yaml.
+    writeFileSync(proxy.file, readFileSync(proxy.file, 'utf8').replace('percent: 20', 'percent: 40'));
+    proxy.proxy.reload();
+    const byHand = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'paused' ? r : undefined;
+    }, 'the pause after the hand edit');
+    assert.match(byHand.reason ?? '', /users was changed by an edit of routes\.yaml during the rollout \(canary new 20% → 40%\): the rollout is paused/);
+  });
+
+  it('refuses what makes no sense, naming the problem and the fix', async () => {
+    const { proxy } = await setup();
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      ['an unknown route', 'billing', { action: 'start', to: 'new' }, 404, /unknown route "billing" \(known: users, mcp\)/],
+      ['an unknown backend', 'users', { action: 'start', to: 'nwe' }, 400, /unknown backend "nwe" \(known: legacy, new\)/],
+      ['a rollout to the current target', 'users', { action: 'start', to: 'legacy' }, 409, /users already targets legacy: there is nothing to roll out/],
+      ['steps that do not increase', 'users', { action: 'start', to: 'new', steps: [5, 1, 100] }, 400, /routes\[0\]\.rollout\.steps\[1\]: steps must increase: 1 comes after 5/],
+      ['gates that do not parse', 'users', { action: 'start', to: 'new', gates: { 'error-rate': 'low' } }, 400, /gates\.error-rate: "low" is not an error rate: .*e\.g\. error-rate: 1%/],
+      ['a match-rate gate without shadow traffic', 'users', { action: 'start', to: 'new', gates: { 'match-rate': '99%' } }, 400, /add shadow: \{ to: new \} to the route, or set match-rate: off/],
+      ['pausing a route without a rollout', 'mcp', { action: 'pause' }, 409, /mcp has no rollout: start one with strangler rollout mcp --to <backend>/],
+      ['an unknown action', 'users', { action: 'go' }, 400, /send \{"action":"start","to":"new"\}/],
+    ];
+    for (const [what, route, body, status, message] of cases) {
+      const res = await post(proxy, route, body);
+      assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body.error ?? '', message, what);
+    }
+    assert.equal((await post(proxy, 'users', { action: 'start', ...FAST, every: '1h' })).status, 200);
+    const twice = await post(proxy, 'users', { action: 'start', ...FAST });
+    assert.equal(twice.status, 409);
+    assert.match(twice.body.error ?? '', /users already has a rollout to new: one rollout per route. Abort it first \(strangler rollout users --abort\)/);
+    const aborted = await post(proxy, 'users', { action: 'abort' });
+    assert.equal(aborted.status, 200);
+    assert.doesNotMatch(readFileSync(proxy.file, 'utf8'), /rollout:|canary:/);
+    assert.equal(await rollout(proxy), undefined);
+  });
+});

@@ -1,0 +1,33 @@
+import { startServer, type RunningServer } from '../server.js';
+
+export interface SwitchableBackend extends RunningServer {
+  readonly name: string;
+  /** From now on every answer is `500 {"error":"Internal Server Error"}`. */
+  fail(): void;
+  /** Requests answered so far, and how many of them with a 500. */
+  counts(): { answered: number; failed: number };
+}
+
+/** A backend that answers `200 {"backend": name}` until told to fail. */
+export async function startSwitchableBackend(name: string): Promise<SwitchableBackend> {
+  let failing = false;
+  let answered = 0;
+  let failed = 0;
+  const running = await startServer((req, res) => {
+    req.resume();
+    answered += 1;
+    const status = failing ? 500 : 200;
+    if (failing) failed += 1;
+    const body = JSON.stringify(failing ? { error: 'Internal Server Error' } : { backend: name, url: req.url });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  return {
+    ...running,
+    name,
+    fail: () => {
+      failing = true;
+    },
+    counts: () => ({ answered, failed }),
+  };
+}
