@@ -96,5 +96,19 @@ describe('the console feed', () => {
     await waitForNoSubscribers();
   });
 
+  it('ends a stream whose sign-in has expired, with a signed-out event', async () => {
+    // Signed in at time 0 for a second: long over by the wall clock the feed reads.
+    session = createConsoleSessions({ lifetimeMs: 1000, clock: () => 0 }).create().session;
+    const s = await stream();
+    for (;;) {
+      const e = await s.next();
+      if (e.event === 'signed-out') {
+        assert.deepEqual(e.data, { reason: 'the sign-in expired' });
+        break;
+      }
+    }
+    await waitForNoSubscribers();
+  });
+
   const waitForNoSubscribers = () => waitFor(() => feed.subscribers() === 0, 'the feed to drop the closed stream');
 });

@@ -174,6 +174,19 @@ describe('the ops console', () => {
     assert.equal(back.status, 200, back.text);
   });
 
+  it('records a console action in the history as console:admin, whoever the request claims to be', async () => {
+    const s = await signIn();
+    const res = await send('PUT', '/__proxy/routes/orders', { headers: action(s, { 'x-strangler-actor': 'cli:someone-else' }), body: JSON.stringify({ target: 'new' }) });
+    assert.equal(res.status, 200, res.text);
+    try {
+      const history = (await (await proxy.admin('history?route=orders&limit=1')).json()) as { entries: Array<{ actor: unknown; change: string }> };
+      assert.deepEqual(history.entries[0]?.actor, { kind: 'console', name: 'admin' });
+      assert.match(history.entries[0]?.change ?? '', /legacy → new/);
+    } finally {
+      assert.equal((await proxy.admin('routes/orders', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"target":"legacy"}' })).status, 200);
+    }
+  });
+
   it('ends the session on sign-out: the cookie is cleared, the old id is refused, its live stream ends', async () => {
     const s = await signIn();
     const stream = await openStream(s.cookie);
