@@ -10,7 +10,7 @@ import { loadRouteTable, type RouteTable } from '../config/index.js';
 import { readRecording, type RecordedExchange } from '../record/index.js';
 import { createDiffer, generalizePath, type Differ } from '../shadow/diff/index.js';
 import { compareDatabases } from './compare-databases.js';
-import { freePorts } from './free-port.js';
+import { freePorts } from '../../../lib/free-ports.js';
 import { fillPlaceholders } from './placeholders.js';
 import type { DifferingPath, ExchangeMismatch, ReplayMode, ReplayReport } from './replay-report.js';
 import type { ReplayBlock, ReplayProcessBlock } from './replay-schema.js';
