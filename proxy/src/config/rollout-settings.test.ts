@@ -45,6 +45,7 @@ describe('routes.yaml rollout block', () => {
     ['an interval that is not a duration', '    rollout: { to: new, every: soon }\n', /rollout\.every: "soon" is not a duration: write 90s, 10m or 1h/],
     ['an unknown backend', '    rollout: { to: nwe }\n', /rollout\.to: unknown backend "nwe" \(known: legacy, new\)/],
     ['a canary to another backend', '    canary: { to: new, percent: 5 }\n    rollout: { to: legacy }\n', /canary\.to: the canary goes to "new" but the rollout to "legacy"/],
+    ['a window longer than the figures kept', '    rollout: { to: new, window: 1h }\n', /rollout\.window: "1h" is longer than the 15 minutes of figures the proxy keeps: at most 15m/],
     ['an unknown key', '    rollout: { to: new, evry: 10m }\n', /rollout\.evry: unknown key \(did you mean "every"\?\)/],
   ];
   for (const [what, block, message] of refused) {

@@ -32,7 +32,7 @@ export interface RolloutConfig {
   /** As written (`10m`), and in ms. */
   readonly every: string;
   readonly everyMs: number;
-  /** The sliding window the gates judge (default: `every`). */
+  /** The sliding window the gates judge (default: `every`, at most 15 minutes). */
   readonly windowMs: number;
   /** Consecutive passing evaluations a step needs before the next. */
   readonly passes: number;
@@ -41,6 +41,8 @@ export interface RolloutConfig {
   readonly state: RolloutHold | undefined;
 }
 
+/** The proxy keeps 15 minutes of figures (stats/route-windows.ts): no window can be longer. */
+export const MAX_WINDOW_MS = 15 * 60_000;
 export const DEFAULT_STEPS = Object.freeze([1, 5, 25, 50, 100]);
 export const DEFAULT_EVERY = '10m';
 export const DEFAULT_PASSES = 3;
@@ -150,6 +152,7 @@ export function checkRollout(route: Raw, backends: readonly string[], at: (...re
     const parsed = parseDuration(String(value));
     if (!parsed.ok) out.push({ path: at('rollout', key), message: parsed.reason });
     else if (parsed.ms < 100) out.push({ path: at('rollout', key), message: `"${value}" is too short: at least 100ms` });
+    else if (key === 'window' && parsed.ms > MAX_WINDOW_MS) out.push({ path: at('rollout', key), message: `"${value}" is longer than the 15 minutes of figures the proxy keeps: at most 15m` });
   }
   if (isObject(rollout.gates)) {
     for (const [name, value] of Object.entries(rollout.gates)) {
@@ -180,7 +183,7 @@ export function buildRollout(block: RolloutBlock, shadowTo: string | undefined):
     steps: Object.freeze([...(block.steps ?? DEFAULT_STEPS)]),
     every,
     everyMs,
-    windowMs: block.window === undefined ? everyMs : durationMs(String(block.window)),
+    windowMs: block.window === undefined ? Math.min(everyMs, MAX_WINDOW_MS) : durationMs(String(block.window)),
     passes: block.passes ?? DEFAULT_PASSES,
     gates: Object.freeze({
       errorRate: value('error-rate'), matchRate: value('match-rate'), latencyP95: value('latency-p95'), latencyP99: value('latency-p99'), criticalErrors: value('critical-errors'),
