@@ -1,17 +1,17 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { ConsoleFeed } from './console-feed.js';
-import { clearedCookie, consoleCookieOf, sessionCookie } from './console-cookie.js';
+import { clearedCookie, CONSOLE_COOKIE, consoleCookieOf, sessionCookie } from './console-cookie.js';
 import { csrfRefusal, isHttps, sessionOf } from './console-auth.js';
 import type { ConsoleSessions } from './console-sessions.js';
 import type { PageAsset } from './page-assets.js';
-import type { createSignInThrottle } from './sign-in-throttle.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
 
 export interface ConsoleRouterDeps {
   readonly sessions: ConsoleSessions;
   readonly feed: ConsoleFeed;
   readonly assets: ReadonlyMap<string, PageAsset>;
   readonly isAdminToken: (given: string) => boolean;
-  readonly throttle: ReturnType<typeof createSignInThrottle>;
+  readonly throttle: SignInThrottle;
   readonly behindTls: boolean;
   readonly secureCookies: boolean;
 }
@@ -116,7 +116,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): { open: Router; ev
   }
 
   function notSignedIn(req: Request, res: Response): void {
-    if (req.headers.cookie?.includes('strangler_console=')) res.append('set-cookie', clearedCookie(secure(req)));
+    if (req.headers.cookie?.includes(`${CONSOLE_COOKIE}=`)) res.append('set-cookie', clearedCookie(secure(req)));
     res.status(401).json({ error: 'Not signed in to the console: sign in at /__proxy/ui with PROXY_ADMIN_TOKEN' });
   }
 

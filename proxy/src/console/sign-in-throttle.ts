@@ -1,9 +1,16 @@
+export interface SignInThrottle {
+  /** Milliseconds until this address may try again, or 0. */
+  blockedFor(address: string): number;
+  /** Counts a wrong token from this address. */
+  failed(address: string): void;
+}
+
 /**
  * Wrong admin tokens allowed per client address per window; past that, sign-in answers 429
  * until the window moves on. The token is long enough that this only keeps logs quiet and
  * the CPU free; the bearer API is not throttled.
  */
-export function createSignInThrottle(options: { max?: number; windowMs?: number; clock?: () => number } = {}) {
+export function createSignInThrottle(options: { max?: number; windowMs?: number; clock?: () => number } = {}): SignInThrottle {
   const max = options.max ?? 10;
   const windowMs = options.windowMs ?? 60_000;
   const clock = options.clock ?? Date.now;
@@ -18,7 +25,6 @@ export function createSignInThrottle(options: { max?: number; windowMs?: number;
   };
 
   return {
-    /** Milliseconds until this address may try again, or 0. */
     blockedFor(address: string): number {
       const kept = recent(address);
       return kept.length >= max ? (kept[0] as number) + windowMs - clock() : 0;
