@@ -168,9 +168,17 @@ async function act(kind, routeName) {
     if (answer.every) body.every = answer.every;
     request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, body, `rollout of ${routeName} to ${answer.to} started`];
   } else {
-    const verbs = { pause: ['Pause', 'It stays at its current step until resumed.'], resume: ['Resume', 'It carries on from its current step, gates judged again.'], abort: ['Abort', 'The rollout ends and the route keeps its last step\'s routing, per the proxy\'s rules.'] };
+    const rollout = parts.rollouts.ok ? parts.rollouts.body.rollouts?.find((r) => r.route === routeName) : undefined;
+    const finished = rollout?.state === 'new';
+    const verbs = {
+      pause: ['Pause', 'It stays at its current step, gates still shown, until someone resumes it.'],
+      resume: ['Resume', 'It carries on from where it stopped, its gates judged afresh.'],
+      abort: finished
+        ? ['Remove', `The finished rollout is removed from routes.yaml; ${routeName} stays on ${rollout.to}.`]
+        : ['Abort', `The rollout ends and its canary is removed: every user of ${routeName} goes back to ${route.target}.`],
+    };
     const [verb, what] = verbs[kind];
-    const answer = await confirmAction({ title: `${verb} the rollout of ${routeName}`, text: what, confirmLabel: verb });
+    const answer = await confirmAction({ title: `${verb} the ${finished && kind === 'abort' ? 'finished ' : ''}rollout of ${routeName}`, text: what, confirmLabel: verb });
     if (!answer) return;
     request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, { action: kind }, `rollout of ${routeName}: ${kind}`];
   }

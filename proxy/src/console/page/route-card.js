@@ -37,21 +37,27 @@ export function createRouteCard(name, act) {
       const route = model.route;
       renderRouting(routing, route, model.defaultBackend);
       const ro = model.rollouts.ok ? model.rollouts.body.rollouts?.find((r) => r.route === name) : undefined;
-      const active = ro && !['new', 'aborted', 'done'].includes(ro.state);
       buttons.cutover.disabled = model.backends.filter((b) => b !== route.target).length === 0;
       buttons.rollback.disabled = route.target === model.defaultBackend && !route.canary;
       for (const action of ROLLOUT_ACTIONS) buttons[action].hidden = !model.rollouts.ok;
       if (model.rollouts.ok) {
-        buttons.start.hidden = Boolean(active);
-        buttons.pause.hidden = !active || ro.state === 'paused' || ro.state === 'demoted';
-        buttons.resume.hidden = !active || (ro.state !== 'paused' && ro.state !== 'demoted');
-        buttons.abort.hidden = !active;
+        // One rollout per route: a finished one (`new`) is aborted, i.e. removed, before the next starts.
+        buttons.start.hidden = Boolean(ro);
+        buttons.pause.hidden = !ro || (ro.state !== 'shadow' && ro.state !== 'canary');
+        buttons.resume.hidden = !ro || (ro.state !== 'paused' && ro.state !== 'demoted');
+        buttons.abort.hidden = !ro;
+        setLabel(buttons.abort, ro?.state === 'new' ? 'Remove' : 'Abort', ro?.state === 'new' ? `Remove the finished rollout of ${name}` : `Abort the rollout of ${name}`);
       }
       renderFigures(figures, name, route, model);
       renderRollout(rollout, ro, model.rollouts);
       renderDiffs(diffs, name, route, model.diffs);
     },
   };
+}
+
+function setLabel(button, text, label) {
+  if (button.textContent !== text) button.textContent = text;
+  if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);
 }
 
 function renderRouting(el, route, defaultBackend) {
