@@ -7,7 +7,7 @@
 // Options: --duration S (10), --warmup S (3), --connections N (32), --rounds N (1; >1
 // alternates baseline, reference and candidate: paced runs pool every round's answers,
 // saturated ones keep the median round by throughput; sections with their own interleaved
-// slices ignore it), --only NAME (one section), --cpu-prof DIR (each Node process writes a
+// slices ignore it), --only NAME[,NAME…] (those sections), --cpu-prof DIR (each Node process writes a
 // V8 CPU profile there when the bench stops it: open in Chrome DevTools or speedscope).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -52,8 +52,10 @@ async function main(): Promise<void> {
   const roundCount = positive(values.rounds, 'rounds');
   const profiles = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
   profileProcessesInto(profiles);
-  const sections = SECTIONS.filter((s) => !values.only || s.name === values.only);
-  if (sections.length === 0) throw new Error(`no bench section "${values.only}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
+  const wanted = values.only ? values.only.split(',').map((n) => n.trim()).filter(Boolean) : [];
+  const unknown = wanted.filter((n) => !SECTIONS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`no bench section "${unknown.join('", "')}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
+  const sections = SECTIONS.filter((s) => wanted.length === 0 || wanted.includes(s.name));
 
   const progress = progressPrinter();
   progress.done(pc.bold(`bench: ${settings.connections} connections, ${settings.durationSec} s per run after ${settings.warmupSec} s warm-up, ${roundCount} round(s), ${cpus().length} CPUs, Node ${process.versions.node}`));
