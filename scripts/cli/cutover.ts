@@ -1,7 +1,7 @@
 import { loadRouteTable, type RouteEdit, type RouteTable } from '../../proxy/src/config/index.js';
 import { applyRouteEdits } from './apply-route-edits.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath } from './routes-file.js';
 
 export const usage = `strangler cutover <route|--all> <backend> [--percent N] [--file routes.yaml]
@@ -18,18 +18,13 @@ Examples:
   strangler cutover users new
   strangler cutover --all new`;
 
+const command = defineCommand({ name: 'cutover', usage, options: { all: { type: 'boolean' }, percent: { type: 'string', short: 'p' }, file: { type: 'string', short: 'f' } } });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { all: { type: 'boolean' }, percent: { type: 'string', short: 'p' }, file: { type: 'string', short: 'f' } });
-  const fail = (message: string) => {
-    io.err(`strangler cutover: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const all = parsed.values.all === true;
   const want = all ? 1 : 2;
   if (parsed.positionals.length !== want) return fail(all ? 'with --all, name only the backend' : 'name a route (or --all) and a backend');
@@ -42,7 +37,7 @@ export async function run(args: string[], io: CliIo = processIo()): Promise<numb
     }
   }
 
-  const file = routesFilePath(io, parsed.values.file as string | undefined);
+  const file = routesFilePath(io, parsed.values.file);
   const loaded = loadRouteTable(file, io.env);
   if (!loaded.ok) {
     io.err(c.red('The routes file is invalid; fix it first (strangler validate):'));

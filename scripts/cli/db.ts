@@ -5,8 +5,8 @@ import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
 import { backupDatabase, type BackupProgress, type BackupResult } from '../../new-backend/src/db/backup.js';
 import { createKysely } from '../../new-backend/src/db/connect.js';
 import { migrateToLatest, migrationStatus, type MigrationState } from '../../new-backend/src/db/migrator.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo, type Colors } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 
 export const usage = `strangler db <migrate|backup|status> [--database data/app.db]
 
@@ -21,6 +21,8 @@ The shared SQLite database (DATABASE_PATH, else data/app.db).
 const SUBCOMMANDS = ['migrate', 'backup', 'status'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
+const command = defineCommand({ name: 'db', usage, options: { database: { type: 'string', short: 'd' } } });
+
 /**
  * `strangler db …`. Returns the exit code; all output goes through `io`.
  *
@@ -28,32 +30,23 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
  */
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { database: { type: 'string', short: 'd' } });
-  if (!parsed.ok) {
-    io.err(`strangler db: ${parsed.error}\n\n${usage}`);
-    return EXIT.usage;
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const [action, extra] = parsed.positionals;
+  if (!action || !SUBCOMMANDS.includes(action as Subcommand) || extra !== undefined) {
+    return parsed.fail(!action ? 'say what to do' : extra !== undefined ? `unexpected argument ${extra}` : `unknown subcommand "${action}"`);
   }
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
-  const [command, extra] = parsed.positionals;
-  if (!command || !SUBCOMMANDS.includes(command as Subcommand) || extra !== undefined) {
-    const problem = !command ? 'say what to do' : extra !== undefined ? `unexpected argument ${extra}` : `unknown subcommand "${command}"`;
-    io.err(`strangler db: ${problem}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  const path = resolve(io.cwd, (parsed.values.database as string | undefined) ?? io.env.DATABASE_PATH ?? 'data/app.db');
+  const path = resolve(io.cwd, parsed.values.database ?? io.env.DATABASE_PATH ?? 'data/app.db');
   const shown = relative(io.cwd, path) || path;
   const exists = existsSync(path);
-  if (!exists && command !== 'migrate') {
+  if (!exists && action !== 'migrate') {
     io.err(c.red(`✖ no database at ${shown}: start the app once (npm start), run \`strangler db migrate\`, or point DATABASE_PATH or --database at the file`));
     return EXIT.failed;
   }
   const sqlite = openDatabase(path);
   const db = createKysely(sqlite);
   try {
-    switch (command as Subcommand) {
+    switch (action as Subcommand) {
       case 'backup':
         return (await backup(sqlite, path, io, c)) ? EXIT.ok : EXIT.failed;
       case 'status':

@@ -2,9 +2,9 @@ import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { openDiffReader, parseSince } from '../../proxy/src/shadow/index.js';
 import type { DiffReport, RouteSummary } from '../../proxy/src/shadow/index.js';
+import { defineCommand } from './define-command.js';
 import { formatDifference, type Paint } from './format-difference.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { shownPath } from './routes-file.js';
 
 export const usage = `strangler diff-report [--route R] [--since 1h] [--json] [--fail-under PCT] [--file diffs.db]
@@ -22,25 +22,24 @@ learned noise.
                      comparisons: a gate for a cutover in CI
   --file F           the diffs file (default: DIFFS_PATH, or data/diffs.db)`;
 
-export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
-  const c = colors(io);
-  const parsed = parseCommandArgs(args, {
+const command = defineCommand({
+  name: 'diff-report',
+  usage,
+  options: {
     route: { type: 'string', short: 'r' },
     since: { type: 'string', short: 's' },
     json: { type: 'boolean' },
     'fail-under': { type: 'string' },
     file: { type: 'string', short: 'f' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler diff-report: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
-  if (parsed.positionals.length) return fail(`unexpected ${parsed.positionals.join(' ')}`);
+  },
+  maxPositionals: 0,
+});
+
+export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
+  const c = colors(io);
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const v = parsed.values;
   let since: number | undefined;
   if (v.since !== undefined) {

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { loadRouteTable, type RouteTable } from '../../proxy/src/config/index.js';
 import { createDiffer, openDiffReader, type DiffOptions, storedAnswer } from '../../proxy/src/shadow/index.js';
 import { parseFixture, replayOptions, DEFAULT_FIXTURE_DIR, fixtureText, writeMismatchFixtures, isRedacted, redactFixture } from '../../proxy/src/shadow/fixture/index.js';
+import { defineCommand } from './define-command.js';
 import { formatDifference } from './format-difference.js';
 import { fetchAnswer, type LiveAuth, type LiveBackend, type LiveRequest } from './live-compare.js';
 import { resolveLiveBackend, routeShadowOptions, withLogin } from './live-target.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath, shownPath } from './routes-file.js';
 
 export const usage = `strangler diff METHOD PATH [--as USER [--password P]] [--cookie V] [--token T] [--data JSON]
@@ -57,14 +57,10 @@ export async function run(args: string[], io: CliIo = processIo()): Promise<numb
   return runLive(args, io);
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`strangler diff: ${message}\n\n${usage}`);
-  return EXIT.usage;
-}
-
-async function runLive(args: string[], io: CliIo): Promise<number> {
-  const c = colors(io);
-  const parsed = parseCommandArgs(args, {
+const live = defineCommand({
+  name: 'diff',
+  usage,
+  options: {
     ...AUTH_OPTIONS,
     data: { type: 'string', short: 'd' },
     ignore: { type: 'string', multiple: true },
@@ -72,24 +68,32 @@ async function runLive(args: string[], io: CliIo): Promise<number> {
     header: { type: 'string', multiple: true },
     'no-route-options': { type: 'boolean' },
     json: { type: 'boolean' },
-  });
-  if (!parsed.ok) return usageError(io, parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  },
+});
+const exportCommand = defineCommand({
+  name: 'diff',
+  usage,
+  options: { route: { type: 'string', short: 'r' }, out: { type: 'string', short: 'o' }, file: { type: 'string', short: 'f' }, limit: { type: 'string' }, 'keep-emails': { type: 'boolean' } },
+});
+const refresh = defineCommand({ name: 'diff', usage, options: { ...AUTH_OPTIONS, 'keep-emails': { type: 'boolean' } } });
+
+async function runLive(args: string[], io: CliIo): Promise<number> {
+  const c = colors(io);
+  const parsed = live.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const v = parsed.values;
   const [rawMethod, path, ...rest] = parsed.positionals;
-  if (!rawMethod || !path || rest.length) return usageError(io, 'give a METHOD and a PATH, e.g. strangler diff GET /users/1 --as admin');
+  if (!rawMethod || !path || rest.length) return fail('give a METHOD and a PATH, e.g. strangler diff GET /users/1 --as admin');
   const method = rawMethod.toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) return usageError(io, `"${rawMethod}" is not an HTTP method`);
-  if (!path.startsWith('/')) return usageError(io, `the path must start with "/" (got ${path})`);
-  if (UNSAFE.has(method) && !v.unsafe) return usageError(io, `${method} ${path} would run on both backends, which share one database: pass --unsafe if that is what you want`);
+  if (!/^[A-Z]+$/.test(method)) return fail(`"${rawMethod}" is not an HTTP method`);
+  if (!path.startsWith('/')) return fail(`the path must start with "/" (got ${path})`);
+  if (UNSAFE.has(method) && !v.unsafe) return fail(`${method} ${path} would run on both backends, which share one database: pass --unsafe if that is what you want`);
   if (v.data !== undefined) {
     try {
       JSON.parse(v.data);
     } catch (err) {
-      return usageError(io, `--data is not JSON: ${(err as Error).message}`);
+      return fail(`--data is not JSON: ${(err as Error).message}`);
     }
   }
 
@@ -103,7 +107,7 @@ async function runLive(args: string[], io: CliIo): Promise<number> {
     headers: [...(fromRoute?.options.headers ?? []), ...(v.header ?? [])],
   };
   const differ = createDiffer(options);
-  if (!differ.ok) return usageError(io, differ.errors.join('\n  '));
+  if (!differ.ok) return fail(differ.errors.join('\n  '));
 
   const request: LiveRequest = { method, path, ...(v.data !== undefined ? { body: v.data, contentType: 'application/json' } : {}) };
   const answers = await withLogin(v, io.env, [primary, shadow], async ([pa, sa]) => {
@@ -156,7 +160,7 @@ async function connect(io: CliIo, v: AuthValues, names?: { primary: string; shad
   const warnings: string[] = [];
   if (loaded && !loaded.ok) warnings.push(`${shownPath(io, routesFile)} is invalid (${loaded.errors.length} problems): using LEGACY_URL/NEW_BACKEND_URL and no route options`);
   const resolved = [v.primary ?? names?.primary ?? 'legacy', v.shadow ?? names?.shadow ?? 'new'].map((n) => resolveLiveBackend(n, io.env, table, shownPath(io, routesFile)));
-  for (const r of resolved) if (!r.ok) return { ok: false, code: usageError(io, r.reason) };
+  for (const r of resolved) if (!r.ok) return { ok: false, code: live.usageError(io, r.reason) };
   const [primary, shadow] = resolved.map((r) => (r as { value: LiveBackend }).value) as [LiveBackend, LiveBackend];
   if (!v.as && v.cookie && !v.token) {
     for (const b of [primary, shadow]) if (b.auth === 'jwt') warnings.push(`${b.name} uses JWTs: it ignores the cookie. The proxy's bridge mints its bearer; the CLI cannot. Use --as USER, or --token`);
@@ -166,16 +170,13 @@ async function connect(io: CliIo, v: AuthValues, names?: { primary: string; shad
 
 async function runExport(args: string[], io: CliIo): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { route: { type: 'string', short: 'r' }, out: { type: 'string', short: 'o' }, file: { type: 'string', short: 'f' }, limit: { type: 'string' }, 'keep-emails': { type: 'boolean' } });
-  if (!parsed.ok) return usageError(io, parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = exportCommand.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const route = parsed.values.route;
-  if (!route || parsed.positionals.length) return usageError(io, 'export needs --route R (and nothing else), e.g. strangler diff export --route users');
+  if (!route || parsed.positionals.length) return fail('export needs --route R (and nothing else), e.g. strangler diff export --route users');
   const limit = parsed.values.limit === undefined ? 20 : Number(parsed.values.limit);
-  if (!Number.isInteger(limit) || limit < 1) return usageError(io, `--limit ${parsed.values.limit}: give a whole number from 1`);
+  if (!Number.isInteger(limit) || limit < 1) return fail(`--limit ${parsed.values.limit}: give a whole number from 1`);
   const file = resolve(io.cwd, parsed.values.file || io.env.DIFFS_PATH || 'data/diffs.db');
   const reader = openDiffReader(file);
   if (!reader) {
@@ -199,13 +200,10 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
 
 async function runRefresh(args: string[], io: CliIo): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { ...AUTH_OPTIONS, 'keep-emails': { type: 'boolean' } });
-  if (!parsed.ok) return usageError(io, parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
-  if (parsed.positionals.length === 0) return usageError(io, `refresh needs fixture files, e.g. strangler diff refresh ${DEFAULT_FIXTURE_DIR}/users-GET-users_3-42.json`);
+  const parsed = refresh.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
+  if (parsed.positionals.length === 0) return fail(`refresh needs fixture files, e.g. strangler diff refresh ${DEFAULT_FIXTURE_DIR}/users-GET-users_3-42.json`);
   let code: number = EXIT.ok;
   for (const arg of parsed.positionals) {
     const file = resolve(io.cwd, arg);

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { loadRouteTable, type BackendConfig, type RouteTable } from '../../proxy/src/config/index.js';
+import { defineCommand } from './define-command.js';
 import { checkAdapter } from './doctor/adapter-check.js';
 import { checkBackendAnswers } from './doctor/backend-answers.js';
 import { fail, pass, type Check } from './doctor/check.js';
@@ -9,7 +10,6 @@ import { checkRedisStore } from './doctor/redis-check.js';
 import { sessionDefaults } from './doctor/session-settings.js';
 import { checkSqliteStore } from './doctor/sqlite-check.js';
 import { colors, EXIT, processIo, type CliIo, type Colors } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { proxyUrl } from './proxy-admin.js';
 import { routesFilePath, shownPath } from './routes-file.js';
 
@@ -37,23 +37,15 @@ interface Group {
   readonly checks: Check[];
 }
 
+const command = defineCommand({ name: 'doctor', usage, options: { file: { type: 'string', short: 'f' }, cookie: { type: 'string' }, timeout: { type: 'string' } }, maxPositionals: 0 });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { file: { type: 'string', short: 'f' }, cookie: { type: 'string' }, timeout: { type: 'string' } });
-  if (!parsed.ok || parsed.positionals.length) {
-    io.err(`strangler doctor: ${parsed.ok ? `unexpected argument ${parsed.positionals[0]}` : parsed.error}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
   const timeoutMs = parsed.values.timeout === undefined ? 2000 : Number(parsed.values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    io.err(`strangler doctor: --timeout takes milliseconds from 1 to 60000, got "${String(parsed.values.timeout)}"`);
-    return EXIT.usage;
-  }
-  const file = routesFilePath(io, parsed.values.file as string | undefined);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) return parsed.fail(`--timeout takes milliseconds from 1 to 60000, got "${parsed.values.timeout}"`);
+  const file = routesFilePath(io, parsed.values.file);
   const shown = shownPath(io, file);
   const loaded = loadRouteTable(file, io.env);
   if (!loaded.ok) {
@@ -70,7 +62,7 @@ export async function run(args: string[], io: CliIo = processIo()): Promise<numb
     title: `${b.name}  ${b.url.origin}`,
     checks: [await checkBackendAnswers(b, timeoutMs), ...(await sessionChecks(b, io, defaults, timeoutMs))],
   })));
-  const cookie = parsed.values.cookie as string | undefined;
+  const cookie = parsed.values.cookie;
   const bridge: Check[] = [];
   if (cookie !== undefined) {
     // Opening a source that failed its check would only repeat the failure (and opening a

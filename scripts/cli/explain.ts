@@ -1,7 +1,7 @@
 import { KNOWN_METHODS } from '../../proxy/src/config/http-methods.js';
 import { canaryIdentity, chooseBackend, loadRouteTable, normalizeRequestPath, type RouteTable } from '../../proxy/src/config/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath } from './routes-file.js';
 
 export const usage = `strangler explain METHOD PATH [--user ID] [--session SID] [--addr IP] [--file routes.yaml]
@@ -14,30 +14,27 @@ Examples:
   strangler explain GET /users/7 --user 7
   strangler explain POST /auth/login --addr 10.0.0.5`;
 
+const command = defineCommand({
+  name: 'explain',
+  usage,
+  options: { user: { type: 'string', short: 'u' }, session: { type: 'string', short: 's' }, addr: { type: 'string' }, file: { type: 'string', short: 'f' } },
+});
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
-  const parsed = parseCommandArgs(args, {
-    user: { type: 'string', short: 'u' }, session: { type: 'string', short: 's' }, addr: { type: 'string' }, file: { type: 'string', short: 'f' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler explain: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   if (parsed.positionals.length !== 2) return fail('give a method and a path, e.g. GET /users/7');
   const method = (parsed.positionals[0] as string).toUpperCase();
   if (!KNOWN_METHODS.has(method)) return fail(`"${parsed.positionals[0]}" is not an HTTP method`);
-  const file = routesFilePath(io, parsed.values.file as string | undefined);
+  const file = routesFilePath(io, parsed.values.file);
   const loaded = loadRouteTable(file, io.env);
   if (!loaded.ok) {
     io.err(colors(io).red('The routes file is invalid; fix it first (strangler validate):'));
     for (const e of loaded.errors) io.err(`  ${e}`);
     return EXIT.failed;
   }
-  const who = { userId: parsed.values.user as string | undefined, sessionId: parsed.values.session as string | undefined, clientAddress: parsed.values.addr as string | undefined };
+  const who = { userId: parsed.values.user, sessionId: parsed.values.session, clientAddress: parsed.values.addr };
   for (const line of explain(loaded.table, method, parsed.positionals[1] as string, who, colors(io))) io.out(line);
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { readKeyFile, rotateKeyFile } from '../../proxy/src/bridge/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 
 export const usage = `strangler keys rotate|list [--file FILE] [--alg EdDSA|ES256]
 
@@ -15,25 +15,17 @@ The keys the proxy signs bridged tokens with (routes.yaml tokens.alg EdDSA or ES
   --file   default: STRANGLER_SIGNING_KEYS, else data/signing-keys.json
   --alg    for rotate (default EdDSA)`;
 
+const command = defineCommand({ name: 'keys', usage, options: { file: { type: 'string', short: 'f' }, alg: { type: 'string' } } });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { file: { type: 'string', short: 'f' }, alg: { type: 'string' } });
-  if (!parsed.ok) {
-    io.err(`strangler keys: ${parsed.error}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
   const [action] = parsed.positionals;
-  const file = resolve(io.cwd, (parsed.values.file as string | undefined) ?? (io.env.STRANGLER_SIGNING_KEYS || 'data/signing-keys.json'));
-  const alg = (parsed.values.alg as string | undefined) ?? 'EdDSA';
+  const file = resolve(io.cwd, parsed.values.file ?? (io.env.STRANGLER_SIGNING_KEYS || 'data/signing-keys.json'));
+  const alg = parsed.values.alg ?? 'EdDSA';
   if (action === 'rotate') {
-    if (alg !== 'EdDSA' && alg !== 'ES256') {
-      io.err(`strangler keys: --alg must be EdDSA or ES256, got "${alg}"`);
-      return EXIT.usage;
-    }
+    if (alg !== 'EdDSA' && alg !== 'ES256') return parsed.fail(`--alg must be EdDSA or ES256, got "${alg}"`);
     try {
       const done = await rotateKeyFile(file, alg);
       io.out(c.green(`✔ ${file}: ${done.added.kid} (${alg}) signs from now on`));
@@ -55,6 +47,5 @@ export async function run(args: string[], io: CliIo = processIo()): Promise<numb
     for (const k of read.keys) io.out(`${k.kid.padEnd(38)} ${k.alg.padEnd(6)} ${k.retiredAt === undefined ? c.green('signing') : `retired ${new Date(k.retiredAt).toISOString()}`}`);
     return EXIT.ok;
   }
-  io.err(`strangler keys: say rotate or list\n\n${usage}`);
-  return EXIT.usage;
+  return parsed.fail('say rotate or list');
 }

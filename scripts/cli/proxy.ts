@@ -1,8 +1,8 @@
 import { ConfigError } from '../../lib/env.js';
 import { PortInUseError } from '../../lib/listen.js';
 import { runProxyProcess } from '../../proxy/src/proxy-process.js';
+import { defineCommand } from './define-command.js';
 import { EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath } from './routes-file.js';
 
 export const usage = `strangler proxy [--routes FILE] [--port N] [--host ADDRESS]
@@ -19,26 +19,23 @@ Environment: PROXY_ADMIN_TOKEN guards /__proxy/routes and the other admin endpoi
 NODE_ENV=production refuses missing or development secrets; a .env file here is read.
 Check the routes file first with \`strangler validate\`.`;
 
+const command = defineCommand({
+  name: 'proxy',
+  usage,
+  options: { routes: { type: 'string' }, file: { type: 'string', short: 'f' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+});
+
 /**
  * `strangler proxy`. Once the proxy listens it owns the process: the returned promise
  * never settles, and the proxy's own signal handlers end the process. Start-up problems
  * (a busy port, refused secrets) resolve with an exit code instead.
  */
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
-  const parsed = parseCommandArgs(args, {
-    routes: { type: 'string' }, file: { type: 'string', short: 'f' }, port: { type: 'string', short: 'p' }, host: { type: 'string' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler proxy: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   if (parsed.positionals.length) return fail(`unexpected argument "${parsed.positionals[0]}": the routes file goes after --routes, e.g. strangler proxy --routes ${parsed.positionals[0]}`);
-  const { routes, file, port: portText, host } = parsed.values as { routes?: string; file?: string; port?: string; host?: string };
+  const { routes, file, port: portText, host } = parsed.values;
   if (routes !== undefined && file !== undefined && routes !== file) return fail(`--routes ${routes} and --file ${file} name two files: give one`);
   let port: number | undefined;
   if (portText !== undefined) {

@@ -1,8 +1,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration, type RecordingStatus } from '../../proxy/src/record/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { adminToken, proxyUrl } from './proxy-admin.js';
 import { shownPath } from './routes-file.js';
 
@@ -23,25 +23,24 @@ Recording never delays or fails a request; a recording stops at 50 MiB.
 Ctrl-C stops early and keeps what was recorded. Replay it with \`strangler replay FILE\`.
 The proxy is PROXY_URL (default http://127.0.0.1:5634), asked with PROXY_ADMIN_TOKEN.`;
 
-export async function run(args: string[], io: CliIo = processIo(), signal?: AbortSignal): Promise<number> {
-  const c = colors(io);
-  const parsed = parseCommandArgs(args, {
+const command = defineCommand({
+  name: 'record',
+  usage,
+  options: {
     route: { type: 'string', short: 'r' },
     duration: { type: 'string', short: 'd' },
     count: { type: 'string', short: 'n' },
     out: { type: 'string', short: 'o' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler record: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  },
+  maxPositionals: 0,
+});
+
+export async function run(args: string[], io: CliIo = processIo(), signal?: AbortSignal): Promise<number> {
+  const c = colors(io);
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const v = parsed.values;
-  if (parsed.positionals.length) return fail(`unexpected ${parsed.positionals.join(' ')}`);
   if (!v.route) return fail('--route is required, e.g. strangler record --route users --duration 10m');
   if (v.duration !== undefined && v.count !== undefined) return fail('give --duration or --count, not both');
   const body: Record<string, unknown> = { route: v.route };

@@ -2,9 +2,9 @@ import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { replayPassed, runReplay, type ReplayProgress, type ReplayReport } from '../../proxy/src/replay/index.js';
+import { defineCommand } from './define-command.js';
 import { formatDifference } from './format-difference.js';
 import { colors, EXIT, processIo, type CliIo, type Colors } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath, shownPath } from './routes-file.js';
 
 export const usage = `strangler replay FILE [--json] [--fail-under PCT] [--rollback-check] [--routes FILE]
@@ -30,25 +30,24 @@ The original database is only read.
 Exit codes: 0 passed, 1 differences over the gate, 2 the replay could not run (a bad
 recording, a backend that did not start: nothing is reported as a result then).`;
 
-export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
-  const c = colors(io);
-  const parsed = parseCommandArgs(args, {
+const command = defineCommand({
+  name: 'replay',
+  usage,
+  options: {
     json: { type: 'boolean' },
     'fail-under': { type: 'string' },
     'rollback-check': { type: 'boolean' },
     legacy: { type: 'string' },
     new: { type: 'string' },
     routes: { type: 'string' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler replay: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  },
+});
+
+export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
+  const c = colors(io);
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const v = parsed.values;
   const [file, ...extra] = parsed.positionals;
   if (!file) return fail('give the recording to replay, e.g. strangler replay recordings/users.jsonl');

@@ -1,7 +1,7 @@
 import { loadRouteTable } from '../../proxy/src/config/index.js';
 import { applyRouteEdits } from './apply-route-edits.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath } from './routes-file.js';
 
 export const usage = `strangler rollback <route|--all> [--file routes.yaml]
@@ -14,23 +14,18 @@ Examples:
   strangler rollback users
   strangler rollback --all`;
 
+const command = defineCommand({ name: 'rollback', usage, options: { all: { type: 'boolean' }, file: { type: 'string', short: 'f' } } });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { all: { type: 'boolean' }, file: { type: 'string', short: 'f' } });
-  const fail = (message: string) => {
-    io.err(`strangler rollback: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const all = parsed.values.all === true;
   if (parsed.positionals.length !== (all ? 0 : 1)) return fail(all ? '--all takes no route name' : 'name one route, or --all');
   const routeName = parsed.positionals[0];
 
-  const file = routesFilePath(io, parsed.values.file as string | undefined);
+  const file = routesFilePath(io, parsed.values.file);
   const loaded = loadRouteTable(file, io.env);
   if (!loaded.ok) {
     io.err(c.red('The routes file is invalid; fix it first (strangler validate):'));

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { diffRouting, loadRouteTable, routeTableToJson, type RouteTableJson } from '../../proxy/src/config/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo, type Colors } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { fetchRunningTable, servesOtherFile } from './proxy-admin.js';
 import { routesFilePath, shownPath } from './routes-file.js';
 
@@ -13,18 +13,13 @@ with PROXY_ADMIN_TOKEN), what it has loaded, since when, and any difference from
 
   --json   the file's table and the proxy's answer as JSON`;
 
+const command = defineCommand({ name: 'status', usage, options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' } }, maxPositionals: 0 });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { file: { type: 'string', short: 'f' }, json: { type: 'boolean' } });
-  if (!parsed.ok || parsed.positionals.length) {
-    io.err(`strangler status: ${parsed.ok ? `unexpected argument ${parsed.positionals[0]}` : parsed.error}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
-  const file = routesFilePath(io, parsed.values.file as string | undefined);
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const file = routesFilePath(io, parsed.values.file);
   const shown = shownPath(io, file);
   const loaded = loadRouteTable(file, io.env);
   const running = await fetchRunningTable(io);

@@ -1,6 +1,6 @@
 import { loadRouteTable } from '../../proxy/src/config/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { routesFilePath, shownPath } from './routes-file.js';
 
 export const usage = `strangler validate [file] [--strict]
@@ -11,22 +11,14 @@ with --strict, warnings fail too (for CI).
 
   file          default: --file, ROUTES_FILE, or ./routes.yaml`;
 
+const command = defineCommand({ name: 'validate', usage, options: { file: { type: 'string', short: 'f' }, strict: { type: 'boolean' } } });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { file: { type: 'string', short: 'f' }, strict: { type: 'boolean' } });
-  if (!parsed.ok) {
-    io.err(`strangler validate: ${parsed.error}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
-  if (parsed.positionals.length > 1) {
-    io.err(`strangler validate: one file at a time (got ${parsed.positionals.join(', ')})\n\n${usage}`);
-    return EXIT.usage;
-  }
-  const file = routesFilePath(io, parsed.positionals[0] ?? (parsed.values.file as string | undefined));
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  if (parsed.positionals.length > 1) return parsed.fail(`one file at a time (got ${parsed.positionals.join(', ')})`);
+  const file = routesFilePath(io, parsed.positionals[0] ?? parsed.values.file);
   const shown = shownPath(io, file);
   const result = loadRouteTable(file, io.env);
   if (!result.ok) {
