@@ -12,6 +12,7 @@ import { createProxy } from './create-proxy.js';
 import { createRecordExtension } from './record/index.js';
 import { createShadowExtension } from './shadow/index.js';
 import { openHistoryStore } from './history/index.js';
+import { matchCountsFrom } from './rollout/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
 const NAME = 'proxy';
@@ -73,10 +74,7 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
     {
       logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')),
       // The rollouts' match-rate gate: shadow comparisons of the route, raced ones left out.
-      comparisons: (route, since) => {
-        const summary = shadow.store.summary({ route, since, topPaths: 0, samples: 0 }).routes[0];
-        return summary ? { judged: summary.shadowed - summary.raced, matched: summary.matched } : undefined;
-      },
+      comparisons: matchCountsFrom(shadow.store),
     },
   );
   if (!created.ok) {

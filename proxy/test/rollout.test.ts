@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tempDir, waitFor } from '../../test/kit/index.js';
 import type { HistoryEntry } from '../src/history/index.js';
-import type { RolloutJson } from '../src/rollout/index.js';
+import { matchCountsFrom, type RolloutJson } from '../src/rollout/index.js';
+import { createShadowExtension } from '../src/shadow/index.js';
 import { startLoadLoop, type LoadLoop } from '../../test/kit/proxy/load-loop.js';
 import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
 import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
@@ -24,7 +25,7 @@ afterEach(async () => {
   while (open.length) await open.pop()?.close();
 });
 
-async function setup(options: { file?: string; dir?: string; backends?: Pick<Setup, 'legacy' | 'next'> } = {}): Promise<Setup> {
+async function setup(options: { file?: string; dir?: string; backends?: Pick<Setup, 'legacy' | 'next'>; shadow?: boolean } = {}): Promise<Setup> {
   const backends = options.backends ?? { legacy: await startSwitchableBackend('legacy'), next: await startSwitchableBackend('new') };
   if (!options.backends) open.push(backends.legacy, backends.next);
   let dir = options.dir;
@@ -33,14 +34,22 @@ async function setup(options: { file?: string; dir?: string; backends?: Pick<Set
     open.push({ close: () => Promise.resolve(temp.cleanup()) });
     dir = temp.path;
   }
-  const proxy = await startProxy(routesYaml({
+  let yaml = routesYaml({
     backends: { legacy: { url: backends.legacy.url }, new: { url: backends.next.url, auth: 'jwt' } },
     default: 'legacy',
     routes: [
       { name: 'users', paths: ['/users', '/users/**'], target: 'legacy' },
       { name: 'mcp', paths: ['/mcp/**'], target: 'legacy' },
     ],
-  }), { file: options.file, dir, proxyOptions: { statsBucketMs: 100, historyGraceMs: 50 } });
+  });
+  // The real shadow traffic: copies of what legacy serves go to new, compared in diffs.db.
+  const shadow = options.shadow ? createShadowExtension({ diffsPath: `${dir}/diffs.db`, storeOptions: { flushMs: 5 } }) : undefined;
+  if (shadow) yaml = yaml.replace('target: legacy   # which backend answers', 'target: legacy   # which backend answers\n    shadow: { to: new }');
+  const proxy = await startProxy(yaml, {
+    file: options.file, dir, proxyOptions: { statsBucketMs: 100, historyGraceMs: 50 },
+    extensions: shadow ? [shadow] : [], deps: shadow ? { comparisons: matchCountsFrom(shadow.store) } : {},
+  });
+  await shadow?.ready();
   open.push(proxy);
   return { ...backends, proxy };
 }
@@ -136,6 +145,56 @@ describe('rollouts', () => {
     assert.ok(last?.reason);
     // No automatic retry: still demoted after more evaluations would have been due.
     assert.equal((await rollout(proxy))?.state, 'demoted');
+  });
+
+  it('demotes at the critical count of failures at once, without waiting for the next judgement', async (t) => {
+    const { proxy, next } = await setup();
+    // Judged once an hour: only the critical count can act within this test.
+    const started = await post(proxy, 'users', { action: 'start', ...FAST, steps: [50, 100], every: '1h', window: '15m', gates: { 'error-rate': 'off', 'latency-p95': 'off', 'critical-errors': 10 } });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    next.fail();
+    const loop = load(proxy);
+    const demoted = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'demoted' ? r : undefined;
+    }, 'the demotion', 30_000);
+    await loop.stop();
+    const letThrough = loop.failuresFrom('new');
+    t.diagnostic(`failed requests let through: ${letThrough} (budget: critical-errors 10 + ${CONCURRENCY} in flight); reason: ${demoted.reason}`);
+    assert.ok(letThrough >= 10 && letThrough <= 10 + CONCURRENCY, `${letThrough} failures got through`);
+    assert.match(demoted.reason ?? '', /^critical-errors: \d+ failed requests from new got through during canary step 1 of 2 \(50 %\) \(limit 10\): demoted at once$/);
+    const entry = (await history(proxy))[0];
+    assert.deepEqual(entry?.actor, { kind: 'rollout', name: 'critical-errors' });
+    assert.equal(entry?.change, 'canary new 50% removed; rollout running → demoted');
+  });
+
+  it('judges the shadow comparisons first, then steps up the canary', async () => {
+    const { proxy } = await setup({ shadow: true });
+    const started = await post(proxy, 'users', { action: 'start', ...FAST, steps: [50, 100], gates: { ...FAST.gates, 'match-rate': '90%' } });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.deepEqual([started.body.state, started.body.step, started.body.percent], ['shadow', -1, 0]);
+    assert.doesNotMatch(readFileSync(proxy.file, 'utf8'), /canary:/);
+    const loop = load(proxy);
+    await waitFor(async () => (await rollout(proxy))?.state === 'new', 'the rollout to reach new', 60_000);
+    await loop.stop();
+    const first = (await history(proxy)).reverse()[1];
+    assert.equal(first?.change, 'canary → new 50%');
+    assert.deepEqual(first?.gates?.map((g) => [g.name, g.status]), [['match-rate', 'pass']]);
+    assert.ok((first?.gates?.[0]?.samples ?? 0) >= 35, 'a 90 % match rate needs 35 comparisons');
+  });
+
+  it('demotes in the shadow phase when the answers differ, before any user is sent to new', async () => {
+    const { proxy, next } = await setup({ shadow: true });
+    next.differ();
+    assert.equal((await post(proxy, 'users', { action: 'start', ...FAST, gates: { ...FAST.gates, 'match-rate': '99%' } })).status, 200);
+    const loop = load(proxy);
+    const demoted = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'demoted' ? r : undefined;
+    }, 'the demotion', 60_000);
+    await loop.stop();
+    assert.match(demoted.reason ?? '', /match-rate fail: 0\.00 %/);
+    assert.equal(loop.from('new'), 0, 'no user was answered by new');
   });
 
   it('holds a quiet route at its step: no traffic is insufficient evidence, never a failure', async () => {

@@ -2,6 +2,7 @@
 // routes.yaml at every step.
 export { createRolloutEngine, type RolloutEngine, type RolloutEngineDeps, type MatchCounts, type WriteRollout } from './rollout-engine.js';
 export { createRolloutsRouter } from './rollouts-router.js';
+export { matchCountsFrom } from './match-counts.js';
 export { rolloutPhase, describePhase, type RolloutPhase, type RolloutState } from './rollout-phase.js';
 export type { RolloutJson, RolloutResult } from './rollout-json.js';
 export type { StartRequest } from './plan-start.js';

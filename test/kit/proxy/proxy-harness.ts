@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { startServer } from '../server.js';
 import { tempDir } from '../temp.js';
-import { createProxy, type Proxy, type ProxyExtension, type ProxyOptions } from '../../../proxy/src/index.js';
+import { createProxy, type Proxy, type ProxyDeps, type ProxyExtension, type ProxyOptions } from '../../../proxy/src/index.js';
 import { watchRoutesFile, type RoutesFileWatcher } from '../../../proxy/src/watch-routes-file.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -28,7 +28,7 @@ export interface RunningProxy {
  */
 export async function startProxy(
   yaml: string,
-  options: { watch?: boolean; extensions?: ProxyExtension[]; file?: string; dir?: string; proxyOptions?: Partial<ProxyOptions> } = {},
+  options: { watch?: boolean; extensions?: ProxyExtension[]; file?: string; dir?: string; proxyOptions?: Partial<ProxyOptions>; deps?: Partial<Omit<ProxyDeps, 'logger'>> } = {},
 ): Promise<RunningProxy> {
   const temp = options.dir ? undefined : tempDir('strangler-proxy-');
   const dir = options.dir ?? (temp as { path: string }).path;
@@ -38,7 +38,7 @@ export async function startProxy(
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const created = createProxy(
     { routesFile: file, adminToken: ADMIN_TOKEN, exposeGeneration: true, ...options.proxyOptions },
-    { logger, extensions: options.extensions ?? [] },
+    { ...options.deps, logger, extensions: options.extensions ?? [] },
   );
   if (!created.ok) throw new Error(`test routes.yaml is invalid:\n${created.errors.join('\n')}`);
   const { proxy } = created;

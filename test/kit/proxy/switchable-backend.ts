@@ -4,13 +4,16 @@ export interface SwitchableBackend extends RunningServer {
   readonly name: string;
   /** From now on every answer is `500 {"error":"Internal Server Error"}`. */
   fail(): void;
+  /** From now on a 200 answer's body differs from the other backend's (`"variant": "different"`). */
+  differ(): void;
   /** Requests answered so far, and how many of them with a 500. */
   counts(): { answered: number; failed: number };
 }
 
-/** A backend that answers `200 {"backend": name}` until told to fail. */
+/** A backend that answers `200 {"url": …}` until told to fail (or to answer differently). */
 export async function startSwitchableBackend(name: string): Promise<SwitchableBackend> {
   let failing = false;
+  let differing = false;
   let answered = 0;
   let failed = 0;
   const running = await startServer((req, res) => {
@@ -18,7 +21,8 @@ export async function startSwitchableBackend(name: string): Promise<SwitchableBa
     answered += 1;
     const status = failing ? 500 : 200;
     if (failing) failed += 1;
-    const body = JSON.stringify(failing ? { error: 'Internal Server Error' } : { backend: name, url: req.url });
+    // The same body whichever backend answers (X-Backend tells them apart), so shadow copies match.
+    const body = JSON.stringify(failing ? { error: 'Internal Server Error' } : { url: req.url, ...(differing ? { variant: 'different' } : {}) });
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
@@ -27,6 +31,9 @@ export async function startSwitchableBackend(name: string): Promise<SwitchableBa
     name,
     fail: () => {
       failing = true;
+    },
+    differ: () => {
+      differing = true;
     },
     counts: () => ({ answered, failed }),
   };
