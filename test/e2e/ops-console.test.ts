@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createShadowExtension } from '../../proxy/src/shadow/index.js';
 import { launchBrowser } from '../kit/browser.js';
+import { startEchoBackend, type EchoBackend } from '../kit/proxy/echo-backend.js';
 import type { ApiClient } from '../kit/client.js';
 import { SYSTEM_ADMIN_TOKEN, startSystem, type RunningSystem } from '../kit/system.js';
 import { tempDir } from '../kit/temp.js';
@@ -24,6 +25,8 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
   let shots = '';
   const diffsDir = tempDir('strangler-console-diffs-');
   let stopLoad: (() => Promise<number>) | undefined;
+  // An extra route whose two backends answer differently: its card shows differing paths.
+  const echoes: EchoBackend[] = [];
 
   before(async () => {
     const launched = await launchBrowser();
@@ -32,7 +35,10 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
       return;
     }
     browser = launched.browser;
+    echoes.push(await startEchoBackend('orders-old'), await startEchoBackend('orders-new'));
     system = await startSystem({
+      extraBackends: { 'orders-old': { url: echoes[0]!.url, auth: 'session' }, 'orders-new': { url: echoes[1]!.url, auth: 'session' } },
+      extraRoutes: [{ name: 'orders', paths: ['/orders/**'], target: 'orders-old', lines: ['shadow: { to: orders-new, methods: [GET], percent: 100 }'] }],
       routing: { users: 'new' },
       routeLines: { mcp: ['shadow: { to: new, methods: [GET], percent: 100 }'] },
       extensions: (bridge) => [createShadowExtension({ diffsPath: diffsDir.file('diffs.db'), authorizeShadow: bridge.authorizeShadow }), bridge],
@@ -46,6 +52,7 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
     await stopLoad?.();
     await browser?.close();
     await system?.close();
+    for (const echo of echoes) await echo.close();
     diffsDir.cleanup();
   });
 
@@ -62,7 +69,7 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
     let sent = 0;
     const loop = (async () => {
       while (running) {
-        for (const path of ['/users', '/users/1', '/mcp/commands?limit=5']) {
+        for (const path of ['/users', '/users/1', '/mcp/commands?limit=5', '/orders/7']) {
           const res = await user.get(path);
           assert.ok(res.status < 500, `${path}: ${res.status}`);
           sent += 1;
@@ -115,6 +122,10 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
         await waitFor(async () => /\d/.test((await figure(page, 'users', 'new', 'p99').textContent()) ?? ''), 'a p99 for users on new', WAIT);
         // mcp's reads are shadowed to new: its match rate shows.
         await waitFor(async () => /%/.test((await card(page, 'mcp').locator('[data-figure="matchRate"]').textContent().catch(() => '')) ?? ''), 'the match rate of mcp', WAIT);
+        // orders' two backends name themselves in every answer: the card lists what differs.
+        const orders = card(page, 'orders');
+        await orders.locator('ol.top-paths li', { hasText: '$.backend' }).waitFor({ timeout: WAIT });
+        assert.equal(await orders.locator('[data-figure="matchRate"]').textContent(), '0 %');
         await page.screenshot({ path: join(shots, '1-signed-in-under-load.png'), fullPage: true });
 
         // Roll back users with its button; the dialog asks first.

@@ -34,7 +34,7 @@ export interface StartSystemOptions {
   /** More backends in routes.yaml (e.g. an echo server declared `auth: jwt`), routed by nothing unless you say so. */
   readonly extraBackends?: Readonly<Record<string, { readonly url: string; readonly auth: 'session' | 'jwt' }>>;
   /** Extra routes, placed before the standard three (first match wins). */
-  readonly extraRoutes?: readonly { readonly name: string; readonly paths: readonly string[]; readonly target: string }[];
+  readonly extraRoutes?: readonly { readonly name: string; readonly paths: readonly string[]; readonly target: string; /** YAML lines under the route, e.g. a shadow block. */ readonly lines?: readonly string[] }[];
   /** YAML lines added under a standard route, e.g. `{ users: ['shadow: { to: new }'] }`. */
   readonly routeLines?: Partial<Record<keyof Routing, readonly string[]>>;
   /** Extensions around the bridge, e.g. shadow traffic, which goes before it: `(bridge) => [shadow, bridge]`. */
@@ -194,7 +194,7 @@ export function systemRoutesYaml(routing: Routing, urls: { legacy: string; new: 
   ];
   for (const r of routes) {
     lines.push(`  - name: ${r.name}`, `    paths: [${r.paths.join(', ')}]`, `    target: ${r.target}`);
-    for (const line of options.routeLines?.[r.name as keyof Routing] ?? []) lines.push(`    ${line}`);
+    for (const line of [...('lines' in r ? r.lines ?? [] : []), ...(options.routeLines?.[r.name as keyof Routing] ?? [])]) lines.push(`    ${line}`);
   }
   return `${lines.join('\n')}\n`;
 }
