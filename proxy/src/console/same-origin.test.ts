@@ -25,6 +25,14 @@ describe('same-origin check of unsafe console requests', () => {
     });
   }
 
+  it('names the setting to change when the page is https and the proxy thinks it is http', () => {
+    const verdict = checkSameOrigin({ origin: 'https://127.0.0.1:5634' }, own);
+    assert.equal(verdict.ok, false);
+    if (!verdict.ok) assert.match(verdict.reason, /set COOKIE_SECURE=true/);
+    const other = checkSameOrigin({ origin: 'http://evil.example' }, own);
+    if (!other.ok) assert.doesNotMatch(other.reason, /COOKIE_SECURE/);
+  });
+
   it('names its own origin from Host and TLS', () => {
     assert.equal(ownOrigin('Proxy.Example:8443', true), 'https://proxy.example:8443');
     assert.equal(ownOrigin('127.0.0.1:5634', false), own);

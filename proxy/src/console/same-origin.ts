@@ -17,7 +17,10 @@ export function checkSameOrigin(headers: IncomingHttpHeaders, expectedOrigin: st
     return { ok: false, reason: `Cross-site request refused (Sec-Fetch-Site: ${site}): console actions are taken from the console page at ${expectedOrigin}/__proxy/ui` };
   }
   if (origin !== undefined && origin !== expectedOrigin) {
-    return { ok: false, reason: `Cross-origin request refused: Origin ${origin} is not this console's (${expectedOrigin}); take the action from ${expectedOrigin}/__proxy/ui` };
+    // The page is https but the proxy sees plain http: TLS ends in front of it, unannounced.
+    const tlsInFront = origin.startsWith('https://') && expectedOrigin.startsWith('http://') && origin.slice(8) === expectedOrigin.slice(7);
+    const fix = tlsInFront ? 'TLS is terminated in front of the proxy: set COOKIE_SECURE=true so the proxy knows its pages are https' : `take the action from ${expectedOrigin}/__proxy/ui`;
+    return { ok: false, reason: `Cross-origin request refused: Origin ${origin} is not this console's (${expectedOrigin}); ${fix}` };
   }
   if (origin === undefined && site === undefined) {
     return { ok: false, reason: 'Request refused: it carries neither Origin nor Sec-Fetch-Site, so it cannot be told apart from a cross-site one; use the console page, or the admin API with Authorization: Bearer <PROXY_ADMIN_TOKEN>' };
