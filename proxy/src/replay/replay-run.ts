@@ -121,6 +121,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const sides: ReplaySide[] = [];
   const childEnv: NodeJS.ProcessEnv = { ...options.env, ...secrets, NODE_ENV: options.env.NODE_ENV || 'development' };
   const cleanup = async () => {
+    if (sides.length === 0 && processes.length === 0) return;
     progress({ phase: 'stop', detail: 'stopping the replay\'s processes' });
     await Promise.all(sides.map((s) => s.close().catch(() => undefined)));
     await Promise.all(processes.map((p) => p.stop()));
