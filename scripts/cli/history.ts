@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { openHistoryReader, type HistoryEntry } from '../../proxy/src/history/index.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 import { shownPath } from './routes-file.js';
 
 export const usage = `strangler history [route] [--limit N] [--json] [--file data/history.db]
@@ -15,23 +15,18 @@ data/history.db), so it works with the proxy stopped too.
   --limit N   the newest N entries (default 50)
   --json      {"entries": [...]} as GET /__proxy/history answers`;
 
+const command = defineCommand({ name: 'history', usage, options: { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, file: { type: 'string', short: 'f' } } });
+
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
   const c = colors(io);
-  const parsed = parseCommandArgs(args, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, file: { type: 'string', short: 'f' } });
-  const fail = (message: string) => {
-    io.err(`strangler history: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
-  if (parsed.values.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   if (parsed.positionals.length > 1) return fail('name at most one route');
   const route = parsed.positionals[0];
   const limit = parsed.values.limit === undefined ? 50 : Number(parsed.values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail(`--limit takes a whole number from 1 to 1000, got "${String(parsed.values.limit)}"`);
-  const file = resolve(io.cwd, (parsed.values.file as string | undefined) || io.env.HISTORY_PATH || 'data/history.db');
+  const file = resolve(io.cwd, parsed.values.file || io.env.HISTORY_PATH || 'data/history.db');
   const reader = openHistoryReader(file);
   const entries: HistoryEntry[] = reader ? reader.list({ route, limit }) : [];
   reader?.close();

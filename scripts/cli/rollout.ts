@@ -3,8 +3,8 @@ import { parseGateList } from '../../proxy/src/config/index.js';
 import type { GateReading } from '../../proxy/src/history/index.js';
 import type { RolloutJson } from '../../proxy/src/rollout/index.js';
 import { adminRequest } from './admin-request.js';
+import { defineCommand } from './define-command.js';
 import { colors, EXIT, processIo, type CliIo, type Colors } from './io.js';
-import { parseCommandArgs } from './parse-command-args.js';
 
 export const usage = `strangler rollout <route> --to <backend> [--steps 1,5,25,50,100] [--every 10m]
                   [--window 10m] [--passes 3] [--gates error-rate=1%,match-rate=99%,…]
@@ -36,22 +36,21 @@ Examples:
   strangler rollout users --to new --steps 5,50,100 --every 5m --gates latency-p99=2x
   strangler rollout users --pause`;
 
-export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
-  const c = colors(io);
-  const parsed = parseCommandArgs(args, {
+const command = defineCommand({
+  name: 'rollout',
+  usage,
+  options: {
     to: { type: 'string' }, steps: { type: 'string' }, every: { type: 'string' }, window: { type: 'string' }, passes: { type: 'string' }, gates: { type: 'string' },
     pause: { type: 'boolean' }, resume: { type: 'boolean' }, abort: { type: 'boolean' }, status: { type: 'boolean' }, json: { type: 'boolean' },
-  });
-  const fail = (message: string) => {
-    io.err(`strangler rollout: ${message}\n\n${usage}`);
-    return EXIT.usage;
-  };
-  if (!parsed.ok) return fail(parsed.error);
+  },
+});
+
+export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
+  const c = colors(io);
+  const parsed = command.parse(args, io);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { fail } = parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.out(usage);
-    return EXIT.ok;
-  }
   const actions = (['to', 'pause', 'resume', 'abort', 'status'] as const).filter((k) => v[k] !== undefined && v[k] !== false);
   if (actions.length !== 1) return fail(actions.length ? `choose one of ${actions.map((a) => `--${a}`).join(', ')}` : 'say what to do: --to <backend>, --pause, --resume, --abort or --status');
   const action = actions[0] as (typeof actions)[number];
