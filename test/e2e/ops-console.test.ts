@@ -206,6 +206,15 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
           await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
         };
 
+        // A refusal is shown with the proxy's own reason, and changes nothing.
+        await card(page, 'auth').getByRole('button', { name: 'Start a rollout of auth' }).click();
+        await page.locator('dialog#confirm[open]').waitFor();
+        await page.fill('#confirm-field-steps', '50, 10');
+        await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
+        await page.locator('#notice.error', { hasText: 'Could not start a rollout of auth to new' }).waitFor({ timeout: WAIT });
+        assert.match((await page.locator('#notice').textContent()) ?? '', /increas/i, 'the reason names the steps');
+        assert.equal(system.proxy.table().routes.find((r) => r.name === 'auth')?.rollout, undefined);
+
         await mcp.getByRole('button', { name: 'Start a rollout of mcp' }).click();
         await page.locator('dialog#confirm[open]').waitFor();
         assert.equal(await page.locator('#confirm-field-to').inputValue(), 'new');

@@ -142,7 +142,7 @@ async function act(kind, routeName) {
       fields: [{ name: 'to', label: 'To backend', kind: 'select', options: others, value: suggested }],
     });
     if (!answer) return;
-    request = ['PUT', `/__proxy/routes/${encodeURIComponent(routeName)}`, { target: answer.to, canary: null }, `${routeName} cut over to ${answer.to}`];
+    request = ['PUT', `/__proxy/routes/${encodeURIComponent(routeName)}`, { target: answer.to, canary: null }, `cut ${routeName} over to ${answer.to}`];
   } else if (kind === 'rollback') {
     const answer = await confirmAction({
       title: `Roll back ${routeName}`,
@@ -150,7 +150,7 @@ async function act(kind, routeName) {
       confirmLabel: 'Roll back',
     });
     if (!answer) return;
-    request = ['PUT', `/__proxy/routes/${encodeURIComponent(routeName)}`, { target: table.default, canary: null }, `${routeName} rolled back to ${table.default}`];
+    request = ['PUT', `/__proxy/routes/${encodeURIComponent(routeName)}`, { target: table.default, canary: null }, `roll ${routeName} back to ${table.default}`];
   } else if (kind === 'start') {
     const answer = await confirmAction({
       title: `Start a rollout of ${routeName}`,
@@ -166,7 +166,7 @@ async function act(kind, routeName) {
     const body = { action: 'start', to: answer.to };
     if (answer.steps) body.steps = answer.steps.split(/[\s,]+/).filter(Boolean).map(Number);
     if (answer.every) body.every = answer.every;
-    request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, body, `rollout of ${routeName} to ${answer.to} started`];
+    request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, body, `start a rollout of ${routeName} to ${answer.to}`];
   } else {
     const rollout = parts.rollouts.ok ? parts.rollouts.body.rollouts?.find((r) => r.route === routeName) : undefined;
     const finished = rollout?.state === 'new';
@@ -177,23 +177,24 @@ async function act(kind, routeName) {
         ? ['Remove', `The finished rollout is removed from routes.yaml; ${routeName} stays on ${rollout.to}.`]
         : ['Abort', `The rollout ends and its canary is removed: every user of ${routeName} goes back to ${route.target}.`],
     };
-    const [verb, what] = verbs[kind];
-    const answer = await confirmAction({ title: `${verb} the ${finished && kind === 'abort' ? 'finished ' : ''}rollout of ${routeName}`, text: what, confirmLabel: verb });
+    const [verb, effect] = verbs[kind];
+    const answer = await confirmAction({ title: `${verb} the ${finished && kind === 'abort' ? 'finished ' : ''}rollout of ${routeName}`, text: effect, confirmLabel: verb });
     if (!answer) return;
-    request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, { action: kind }, `rollout of ${routeName}: ${kind}`];
+    request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, { action: kind }, `${verb.toLowerCase()} the rollout of ${routeName}`];
   }
-  const [method, path, body, done] = request;
+  // `what` says the action as asked: "roll users back to legacy".
+  const [method, path, body, what] = request;
   const result = await call(method, path, body);
   if (result.status === 401) {
     showSignIn('Your sign-in has ended; sign in again.');
     return;
   }
   if (!result.ok) {
-    notice(`${done.replace(/^./, (c) => c.toUpperCase())}: refused. ${result.error}`, true);
+    notice(`Could not ${what}: ${result.error}`, true);
     return;
   }
   const notes = [...(result.body?.changes ?? []), ...(result.body?.notes ?? [])];
-  notice(`Done: ${done}${notes.length ? ` (${notes.join('; ')})` : ''}.`);
+  notice(`Done: ${what}${notes.length ? ` (${notes.join('; ')})` : ''}.`);
 }
 
 let noticeTimer;
