@@ -58,6 +58,11 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): { open: Router; ev
       res.status(429).set('retry-after', String(Math.ceil(wait / 1000))).json({ error: `Too many wrong admin tokens from this address: try again in ${Math.ceil(wait / 1000)} s` });
       return;
     }
+    if (secure(req) && !isHttps(req, deps.behindTls) && !isLoopbackHost(req.headers.host)) {
+      // The browser would drop a Secure cookie set over plain http, and the sign-in would seem to do nothing.
+      res.status(400).json({ error: `Sign-in refused over plain http: the console's cookie is Secure here (production), so reach the proxy over https (TLS in front of it, with COOKIE_SECURE=true) or from localhost` });
+      return;
+    }
     const token = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token === '') {
       res.status(400).json({ error: 'Send the admin token in the form field "token" (PROXY_ADMIN_TOKEN)' });
@@ -121,4 +126,10 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): { open: Router; ev
   }
 
   return { open, events };
+}
+
+/** Browsers keep Secure cookies set over plain http only for these names. */
+function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').toLowerCase().replace(/:\d+$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1' || name === '[::1]';
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startEchoBackend, type EchoBackend } from '../../../test/kit/proxy/echo-backend.js';
 import { ADMIN_TOKEN, startProxy, type RunningProxy } from '../../../test/kit/proxy/proxy-harness.js';
@@ -243,6 +244,30 @@ describe('the ops console', () => {
       } finally {
         await other.close();
       }
+    }
+  });
+
+  it('refuses a production sign-in over plain http from a name other than localhost, since the browser would drop the Secure cookie', async () => {
+    const other = await startProxy(yaml(), { proxyOptions: { env: { ...process.env, NODE_ENV: 'production' } } });
+    try {
+      const answer = await new Promise<{ status: number; body: string; cookies: string[] }>((resolve, reject) => {
+        const body = JSON.stringify({ token: ADMIN_TOKEN });
+        const req = request(`${other.url}/__proxy/ui/session`, {
+          method: 'POST',
+          headers: { host: 'proxy.example', origin: 'http://proxy.example', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, cookies: res.headers['set-cookie'] ?? [] }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(answer.status, 400, answer.body);
+      assert.match(answer.body, /over https .*COOKIE_SECURE=true/);
+      assert.deepEqual(answer.cookies, []);
+    } finally {
+      await other.close();
     }
   });
 
