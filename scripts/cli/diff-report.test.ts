@@ -1,15 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { captureIo } from '../../test/kit/cli-fixture.js';
 import { tempDir } from '../../test/kit/index.js';
 import { openDiffStore, type DiffRecord } from '../../proxy/src/shadow/index.js';
-import type { CliIo } from './io.js';
 import { run } from './diff-report.js';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { env, cwd, color: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t), stdout, stderr };
-}
 
 describe('strangler diff-report', () => {
   const dir = tempDir('diff-report-');
@@ -34,7 +28,7 @@ describe('strangler diff-report', () => {
   after(() => dir.cleanup());
 
   it('prints a table per route, top paths, samples with both values, learned noise', async () => {
-    const io = capture(dir.path);
+    const io = captureIo(dir.path);
     assert.equal(await run(['--file', file], io), 0);
     const text = io.stdout.join('\n');
     assert.match(text, /│ route +│ shadowed +│ matched +│ mismatched +│ raced +│ shadow errors/);
@@ -50,40 +44,40 @@ describe('strangler diff-report', () => {
   });
 
   it('answers JSON, filtered by route and time', async () => {
-    const io = capture(dir.path, { DIFFS_PATH: file });
+    const io = captureIo(dir.path, { DIFFS_PATH: file });
     assert.equal(await run(['--json', '--since', '1h'], io), 0);
     const report = JSON.parse(io.stdout.join('\n')) as { routes: { route: string; matchRate: number; matched: number; mismatched: number; raced: number }[] };
     assert.deepEqual(report.routes.map((r) => [r.route, r.matchRate, r.matched, r.mismatched, r.raced]), [['users', 90, 9, 1, 2]]);
-    const one = capture(dir.path);
+    const one = captureIo(dir.path);
     await run(['--json', '--route', 'mcp', '--file', file], one);
     assert.deepEqual((JSON.parse(one.stdout.join('')) as { routes: { route: string }[] }).routes.map((r) => r.route), ['mcp']);
   });
 
   it('gates on --fail-under: 1 when a route is under, 0 when all are at or above', async () => {
-    const under = capture(dir.path);
+    const under = captureIo(dir.path);
     assert.equal(await run(['--file', file, '--fail-under', '80'], under), 1);
     assert.match(under.stderr.join('\n'), /✖ mcp: 25 % matched \(1 of 4\), under 80 %/);
-    const ok = capture(dir.path);
+    const ok = captureIo(dir.path);
     assert.equal(await run(['--file', file, '--route', 'users', '--fail-under', '90'], ok), 0, 'raced comparisons do not lower the rate');
-    const raced = capture(dir.path);
+    const raced = captureIo(dir.path);
     assert.equal(await run(['--file', file, '--route', 'users', '--fail-under', '95'], raced), 1);
     assert.match(raced.stderr.join('\n'), /✖ users: 90 % matched \(9 of 10, 2 raced left out\), under 95 %/);
     assert.match(ok.stdout.join('\n'), /✔ every route at or above 90 %/);
-    const none = capture(dir.path);
+    const none = captureIo(dir.path);
     assert.equal(await run(['--file', file, '--route', 'auth', '--fail-under', '50'], none), 1);
     assert.match(none.stderr.join('\n'), /no comparisons for route "auth"/);
   });
 
   it('says what to do when there is no diffs file yet', async () => {
-    const io = capture(dir.path);
+    const io = captureIo(dir.path);
     assert.equal(await run(['--file', dir.file('missing.db')], io), 0);
     assert.match(io.stderr.join('\n'), /missing\.db does not exist\. Add a shadow block/);
-    assert.equal(await run(['--file', dir.file('missing.db'), '--fail-under', '99'], capture(dir.path)), 1);
+    assert.equal(await run(['--file', dir.file('missing.db'), '--fail-under', '99'], captureIo(dir.path)), 1);
   });
 
   it('refuses bad arguments with usage and exit 2', async () => {
     for (const args of [['--since', 'soon'], ['--fail-under', '120'], ['--bogus'], ['extra']]) {
-      const io = capture(dir.path);
+      const io = captureIo(dir.path);
       assert.equal(await run(args, io), 2, args.join(' '));
       assert.match(io.stderr.join('\n'), /strangler diff-report: .*\n\nstrangler diff-report \[--route R\]/);
     }

@@ -2,18 +2,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { captureIo } from '../../test/kit/cli-fixture.js';
 import { tempDir } from '../../test/kit/index.js';
 import { openDiffStore } from '../../proxy/src/shadow/index.js';
 import { parseFixture, replayFixture, replayOptions } from '../../proxy/src/shadow/fixture/index.js';
 import { startDifferingBackend, type Answer, type DifferingBackend } from '../../test/kit/proxy/differing-backend.js';
-import type { CliIo } from './io.js';
 import { run } from './diff.js';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv): CliIo & { stdout: string[]; stderr: string[]; text(): string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { env, cwd, color: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t), stdout, stderr, text: () => [...stdout, ...stderr].join('\n') };
-}
 
 const USER = { id: 1, username: 'admin', name: 'Admin', email: 'admin@localhost', role: 'admin' };
 
@@ -52,7 +46,7 @@ describe('strangler diff', () => {
 
   it('logs in on both the way each expects, finds them equal, logs out, exits 0', async () => {
     newUsers = [USER];
-    const io = capture(dir.path, env);
+    const io = captureIo(dir.path, env);
     assert.equal(await run(['GET', '/users', '--as', 'admin'], io), 0, io.text());
     assert.match(io.text(), /✔ same answer/);
     assert.deepEqual(legacy.hits.map((h) => h.url), ['/auth/login', '/users', '/auth/logout']);
@@ -61,7 +55,7 @@ describe('strangler diff', () => {
 
   it('prints each difference with both values and exits 1', async () => {
     newUsers = [{ ...USER, id: '1', email: 'ADMIN@localhost' }];
-    const io = capture(dir.path, env);
+    const io = captureIo(dir.path, env);
     assert.equal(await run(['get', '/users', '--as', 'admin'], io), 1);
     const text = io.text();
     assert.match(text, /✖ 2 differences/);
@@ -71,7 +65,7 @@ describe('strangler diff', () => {
 
   it('applies --ignore and the route options in routes.yaml', async () => {
     newUsers = [{ ...USER, email: 'ADMIN@localhost' }];
-    const io = capture(dir.path, env);
+    const io = captureIo(dir.path, env);
     assert.equal(await run(['GET', '/users', '--as', 'admin', '--ignore', 'email'], io), 0, io.text());
     writeFileSync(dir.file('routes.yaml'), `version: 1
 backends:
@@ -84,16 +78,16 @@ routes:
     target: legacy
     shadow: { to: new, ignore: ["$[*].email"] }
 `);
-    const viaFile = capture(dir.path, { STRANGLER_PASSWORD: 'pw-admin' });
+    const viaFile = captureIo(dir.path, { STRANGLER_PASSWORD: 'pw-admin' });
     assert.equal(await run(['GET', '/users', '--as', 'admin'], viaFile), 0, viaFile.text());
     assert.match(viaFile.text(), /options of route users in routes\.yaml: ignore \$\[\*\]\.email/);
-    const plain = capture(dir.path, { STRANGLER_PASSWORD: 'pw-admin' });
+    const plain = captureIo(dir.path, { STRANGLER_PASSWORD: 'pw-admin' });
     assert.equal(await run(['GET', '/users', '--as', 'admin', '--no-route-options'], plain), 1);
   });
 
   it('answers JSON with --json', async () => {
     newUsers = [{ ...USER, role: 'user' }];
-    const io = capture(dir.path, env);
+    const io = captureIo(dir.path, env);
     assert.equal(await run(['GET', '/users', '--as', 'admin', '--json', '--no-route-options'], io), 1);
     const out = JSON.parse(io.stdout.join('\n')) as { match: boolean; differences: unknown[]; primary: { backend: string; status: number } };
     assert.equal(out.match, false);
@@ -103,16 +97,16 @@ routes:
 
   it('uses a given cookie, and warns that a JWT backend needs a token', async () => {
     newUsers = [USER];
-    const io = capture(dir.path, { LEGACY_URL: legacy.url, NEW_BACKEND_URL: next.url });
+    const io = captureIo(dir.path, { LEGACY_URL: legacy.url, NEW_BACKEND_URL: next.url });
     assert.equal(await run(['GET', '/users', '--cookie', 's%3Asid.mac', '--no-route-options'], io), 1);
     assert.match(io.text(), /new uses JWTs: it ignores the cookie.*--token/);
     assert.match(io.text(), /status {2}changed\n {4}- legacy: 200\n {4}\+ new: 401/);
-    const both = capture(dir.path, { LEGACY_URL: legacy.url, NEW_BACKEND_URL: next.url });
+    const both = captureIo(dir.path, { LEGACY_URL: legacy.url, NEW_BACKEND_URL: next.url });
     assert.equal(await run(['GET', '/users', '--cookie', 's%3Asid.mac', '--token', 'tok-123', '--no-route-options'], both), 0, both.text());
   });
 
   it('exits 2 naming the URL and the variable when a backend is down', async () => {
-    const io = capture(dir.path, { ...env, NEW_BACKEND_URL: 'http://127.0.0.1:9' });
+    const io = captureIo(dir.path, { ...env, NEW_BACKEND_URL: 'http://127.0.0.1:9' });
     assert.equal(await run(['GET', '/users', '--as', 'admin', '--no-route-options'], io), 2);
     assert.match(io.stderr.join('\n'), /cannot reach new at http:\/\/127\.0\.0\.1:9 \(from NEW_BACKEND_URL\).*set NEW_BACKEND_URL to where it runs/);
   });
@@ -128,7 +122,7 @@ routes:
       [['GET', '/users', '--primary', 'nope'], /unknown backend "nope"/],
     ];
     for (const [args, message] of cases) {
-      const io = capture(dir.path, env);
+      const io = captureIo(dir.path, env);
       assert.equal(await run(args, io), 2, args.join(' '));
       assert.match(io.stderr.join('\n'), message);
     }
@@ -146,7 +140,7 @@ routes:
       });
       store.close();
       const out = dir.file('fixtures');
-      const io = capture(dir.path, env);
+      const io = captureIo(dir.path, env);
       assert.equal(await run(['export', '--route', 'users', '--file', dir.file('diffs.db'), '--out', out], io), 0, io.text());
       const files = readdirSync(out);
       assert.equal(files.length, 1);
@@ -157,12 +151,12 @@ routes:
       assert.equal(parsed.fixture.expect, 'differ');
       assert.equal(replayFixture(parsed.fixture, replayOptions(parsed.fixture, undefined)).ok, true);
 
-      const again = capture(dir.path, env);
+      const again = captureIo(dir.path, env);
       await run(['export', '--route', 'users', '--file', dir.file('diffs.db'), '--out', out], again);
       assert.match(again.text(), /kept .* \(exists\)/);
 
       newUsers = [USER];
-      const refresh = capture(dir.path, env);
+      const refresh = captureIo(dir.path, env);
       assert.equal(await run(['refresh', file, '--as', 'admin', '--routes', dir.file('none.yaml')], refresh), 0, refresh.text());
       const fixed = parseFixture(readFileSync(file, 'utf8'));
       assert.ok(fixed.ok);
@@ -196,7 +190,7 @@ routes:
       const secrets = ['opaque-primary-secret', 'opaque-shadow-secret', jwt, hash, 'r-1', 'k-123'];
       for (const [args, emails] of [[[], false], [['--keep-emails'], true]] as const) {
         const out = dir.file(`secret-fixtures-${emails}`);
-        const io = capture(dir.path, env);
+        const io = captureIo(dir.path, env);
         assert.equal(await run(['export', '--route', 'auth', '--file', file, '--out', out, ...args], io), 0, io.text());
         const [name] = readdirSync(out);
         const text = readFileSync(`${out}/${name}`, 'utf8');
@@ -210,11 +204,11 @@ routes:
     });
 
     it('says so when a route has no recorded mismatches, and needs --route', async () => {
-      const io = capture(dir.path, env);
+      const io = captureIo(dir.path, env);
       assert.equal(await run(['export', '--route', 'mcp', '--file', dir.file('diffs.db'), '--out', dir.file('x')], io), 0);
       assert.match(io.text(), /No recorded mismatches .* route "mcp"/);
-      assert.equal(await run(['export'], capture(dir.path, env)), 2);
-      assert.equal(await run(['export', '--route', 'users', '--file', dir.file('nope.db')], capture(dir.path, env)), 2);
+      assert.equal(await run(['export'], captureIo(dir.path, env)), 2);
+      assert.equal(await run(['export', '--route', 'users', '--file', dir.file('nope.db')], captureIo(dir.path, env)), 2);
     });
   });
 });
