@@ -1,26 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
 import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
-import { rawGet } from '../../test/kit/proxy/raw-http.js';
+import { rawGet, rawUpgrade } from '../../test/kit/proxy/raw-http.js';
 import { openSocket } from '../../test/kit/proxy/ws-client.js';
 
 const KEY = 'adapter-paths-test-key-0123456789abcdef0123';
-
-/** A raw WebSocket handshake; resolves with everything the proxy wrote before closing. */
-function rawUpgrade(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
-    });
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-  });
-}
 
 describe('the legacy adapter\'s paths through the proxy', () => {
   let shop: EchoBackend;

@@ -6,20 +6,8 @@ import { startServer } from '../../test/kit/index.js';
 import { startEchoBackend, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
 import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
 import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { rawUpgrade } from '../../test/kit/proxy/raw-http.js';
 import { openSocket } from '../../test/kit/proxy/ws-client.js';
-
-/** Writes a raw upgrade request and returns the first line the proxy answers. */
-function rawUpgrade(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
-    });
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-  });
-}
 
 describe('proxy WebSockets', () => {
   let legacy: EchoBackend;

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 /** A GET with the path sent byte for byte (fetch would normalise it first). */
 export function rawGet(port: number, path: string): Promise<{ status: number; json: unknown; headers: Record<string, unknown> }> {
@@ -15,5 +16,18 @@ export function rawGet(port: number, path: string): Promise<{ status: number; js
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A WebSocket handshake written byte for byte; resolves with everything the proxy wrote before closing. */
+export function rawUpgrade(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
   });
 }
