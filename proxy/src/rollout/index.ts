@@ -1,6 +1,7 @@
 // Rollouts: a route's canary stepped up on evidence, judged in the proxy (gates), written to
 // routes.yaml at every step.
 export { createRolloutEngine, type RolloutEngine, type RolloutEngineDeps, type MatchCounts, type WriteRollout } from './rollout-engine.js';
+export type { RolloutCommands } from './rollout-commands.js';
 export { createRolloutsRouter } from './rollouts-router.js';
 export { matchCountsFrom } from './match-counts.js';
 export { rolloutPhase, describePhase, type RolloutPhase, type RolloutState } from './rollout-phase.js';

@@ -5,9 +5,10 @@ import type { Actor, Attribution, GateReading, HistoryStore } from '../history/i
 import { describeRoutingChange, routingOf } from '../history/index.js';
 import type { RouteWindows } from '../stats/index.js';
 import { describeReading, evaluateGates, overall } from './evaluate-gates.js';
-import { describePhase, rolloutPhase, stepAtOrBelow, type RolloutPhase } from './rollout-phase.js';
-import type { RolloutJson, RolloutResult } from './rollout-json.js';
-import { planStart, type StartRequest } from './plan-start.js';
+import { describePhase, rolloutPhase, type RolloutPhase } from './rollout-phase.js';
+import type { RolloutJson } from './rollout-json.js';
+import { createRolloutCommands, type RolloutCommands } from './rollout-commands.js';
+import { hasShadowPhase, stepEdit } from './step-edit.js';
 
 /** Shadow comparisons of a route since a moment, raced ones left out. */
 export type MatchCounts = (route: string, sinceMs: number) => { judged: number; matched: number } | undefined;
@@ -43,16 +44,10 @@ interface Run {
 
 const GATE_ACTOR: Actor = { kind: 'rollout', name: 'gates' };
 
-export interface RolloutEngine {
+export interface RolloutEngine extends RolloutCommands {
   /** A table is in force; `attribution` says who changed it (none: the file was edited). */
   onTable(before: RouteTable | undefined, after: RouteTable, attribution?: Attribution): void;
   list(): RolloutJson[];
-  start(route: string, request: StartRequest, actor: Actor): RolloutResult;
-  pause(route: string, actor: Actor): RolloutResult;
-  resume(route: string, actor: Actor): RolloutResult;
-  abort(route: string, actor: Actor): RolloutResult;
-  /** A person is about to change a route's routing: the pause to write with it, if a rollout runs there. */
-  manualChange(route: string, actor: Actor): { pause: boolean; note?: string };
   /** Evaluates what is due now (the timer calls it; tests may too). */
   tick(): void;
   close(): void;
@@ -111,17 +106,6 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     }
   }
 
-  /** The edit that puts a route at step `index` (-1: shadow; the last: the target moves). */
-  function stepEdit(route: string, rollout: RolloutConfig, index: number): RolloutEdit {
-    const percent = index < 0 ? 0 : (rollout.steps[index] as number);
-    if (percent >= 100) return { route, change: { target: rollout.to, canary: null }, rollout: { state: 'done' } };
-    return { route, change: { canary: index < 0 ? null : { to: rollout.to, percent } } };
-  }
-
-  function hasShadowPhase(route: RouteConfig, rollout: RolloutConfig): boolean {
-    return rollout.gates.matchRate !== undefined && route.shadow?.to === rollout.to;
-  }
-
   function evaluate(route: RouteConfig & { rollout: RolloutConfig }, phase: RolloutPhase, run: Run, act: boolean): void {
     const { rollout } = route;
     const now = clock();
@@ -173,7 +157,10 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
     // Not inside the request's own bookkeeping: the write and reload run right after it.
     setImmediate(() => {
       const current = routeNamed(routeName);
-      if (closed || !current?.rollout || rolloutPhase(current, current.rollout).state !== 'canary') return;
+      if (closed || !current?.rollout || rolloutPhase(current, current.rollout).state !== 'canary') {
+        run.busy = false;
+        return;
+      }
       const reason = `critical-errors: ${run.failures} failed requests from ${current.rollout.to} got through during ${describePhase(phase, current.rollout.steps)} (limit ${limit}): demoted at once`;
       demote(current as RouteConfig & { rollout: RolloutConfig }, run, 'critical-errors', reason, run.readings);
     });
@@ -213,21 +200,6 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
 
   function formerTarget(route: string, to: string): string | undefined {
     return deps.history.list({ route, limit: 50 }).find((e) => e.from.target !== undefined && e.from.target !== to)?.from.target;
-  }
-
-  function result(route: string, outcome: { ok: true; changes: string[] } | { ok: false; errors: string[] }): RolloutResult {
-    if (!outcome.ok) return { ok: false, status: 400, error: outcome.errors.join('; '), errors: outcome.errors };
-    const current = routeNamed(route);
-    if (!current?.rollout) return { ok: false, status: 500, error: `the rollout of ${route} is not in the table the proxy loaded: check the proxy's log` };
-    return { ok: true, rollout: json(current as RouteConfig & { rollout: RolloutConfig }), changes: outcome.changes };
-  }
-
-  function existing(name: string): { ok: true; route: RouteConfig & { rollout: RolloutConfig }; phase: RolloutPhase } | { ok: false; status: 404 | 409; error: string } {
-    const route = routeNamed(name);
-    const known = deps.table().routes.map((r) => r.name);
-    if (!route) return { ok: false, status: 404, error: `unknown route "${name}" (known: ${known.join(', ') || 'none'})` };
-    if (!route.rollout) return { ok: false, status: 409, error: `${name} has no rollout: start one with strangler rollout ${name} --to <backend>` };
-    return { ok: true, route: route as RouteConfig & { rollout: RolloutConfig }, phase: rolloutPhase(route, route.rollout) };
   }
 
   const engine: RolloutEngine = {
@@ -270,66 +242,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
 
     list: () => rolloutRoutes().map(json),
 
-    start(name, request, actor) {
-      const route = routeNamed(name);
-      const known = deps.table().routes.map((r) => r.name);
-      if (!route) return { ok: false, status: 404, error: `unknown route "${name}" (known: ${known.join(', ') || 'none'})` };
-      const planned = planStart(deps.table(), route, request);
-      if (!planned.ok) return planned;
-      const edit: RolloutEdit = { route: name, change: { canary: planned.shadowFirst ? null : { to: planned.spec.to, percent: planned.spec.steps[0] as number } }, rollout: { set: planned.spec } };
-      const firstPercent = planned.spec.steps[0] as number;
-      const startEdit: RolloutEdit = !planned.shadowFirst && firstPercent >= 100 ? { route: name, change: { target: planned.spec.to, canary: null }, rollout: { set: planned.spec } } : edit;
-      return result(name, write(name, startEdit, {
-        actor,
-        reason: `rollout to ${planned.spec.to} started: steps ${planned.spec.steps.join(', ')} % every ${planned.spec.every}${planned.shadowFirst ? ', judged on shadow comparisons first' : ''}`,
-      }));
-    },
-
-    pause(name, actor) {
-      const found = existing(name);
-      if (!found.ok) return found;
-      const { phase } = found;
-      if (phase.state !== 'shadow' && phase.state !== 'canary') return { ok: false, status: 409, error: `the rollout of ${name} is ${phase.state}, not running: ${phase.state === 'new' ? 'it is finished' : `resume it (strangler rollout ${name} --resume) or abort it`}` };
-      return result(name, write(name, { route: name, rollout: { state: 'paused' } }, { actor, reason: `paused by ${actor.kind}:${actor.name} at ${describePhase(phase, found.route.rollout.steps)}` }));
-    },
-
-    resume(name, actor) {
-      const found = existing(name);
-      if (!found.ok) return found;
-      const { route, phase } = found;
-      if (phase.state !== 'paused' && phase.state !== 'demoted') return { ok: false, status: 409, error: `the rollout of ${name} is ${phase.state}: only a paused or demoted rollout resumes` };
-      const rollout = route.rollout;
-      let edit: RolloutEdit = { route: name, rollout: { state: null } };
-      let where = phase.state === 'demoted' ? (hasShadowPhase(route, rollout) ? 'the shadow phase' : `step 1 (${rollout.steps[0]} %)`) : describePhase({ ...phase, state: 'canary' }, rollout.steps);
-      if (route.target === rollout.to) {
-        edit = { route: name, change: { canary: null }, rollout: { state: 'done' } };
-        where = `${rollout.to}: the route already targets it`;
-      } else if (phase.offStep) {
-        const at = stepAtOrBelow(rollout.steps, phase.percent);
-        edit = { ...stepEdit(name, rollout, at), rollout: { state: null } };
-        where = at < 0 ? 'the start' : `step ${at + 1} (${rollout.steps[at]} %), the highest step at or under the canary's ${phase.percent} %`;
-      }
-      return result(name, write(name, edit, { actor, reason: `resumed by ${actor.kind}:${actor.name} from ${phase.state}, at ${where}` }));
-    },
-
-    abort(name, actor) {
-      const found = existing(name);
-      if (!found.ok) return found;
-      const { route, phase } = found;
-      const finished = phase.state === 'new';
-      const edit: RolloutEdit = { route: name, ...(finished ? {} : { change: { canary: null } }), rollout: { remove: true } };
-      const outcome = write(name, edit, { actor, reason: `aborted by ${actor.kind}:${actor.name} at ${describePhase(phase, route.rollout.steps)}${finished ? '' : `: every user back on ${route.target}`}` });
-      if (!outcome.ok) return { ok: false, status: 400, error: outcome.errors.join('; '), errors: outcome.errors };
-      return { ok: true, changes: outcome.changes, rollout: { ...json(route), state: phase.state, reason: `aborted by ${actor.kind}:${actor.name}` } };
-    },
-
-    manualChange(name, actor) {
-      const route = routeNamed(name);
-      if (!route?.rollout) return { pause: false };
-      const phase = rolloutPhase(route, route.rollout);
-      if (phase.state !== 'shadow' && phase.state !== 'canary') return { pause: false };
-      return { pause: true, note: `the rollout of ${name} (${describePhase(phase, route.rollout.steps)}) is paused: ${actor.kind}:${actor.name} changed its routing by hand; resume it with strangler rollout ${name} --resume` };
-    },
+    ...createRolloutCommands({ routeNamed, table: deps.table, write, json }),
 
     tick() {
       if (closed) return;
