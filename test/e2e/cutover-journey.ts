@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { uniqueName } from '../kit/unique.js';
 import type { ConsolePage } from './console-page.js';
 import { expectAnsweredBy, upgradesTo, type Routing } from './expectations.js';
-import type { ProcessSystem } from './process-system.js';
+import type { ProcessSystem } from '../kit/process-system.js';
 import { strangler } from './strangler-cli.js';
 import { waitFor } from '../kit/index.js';
 

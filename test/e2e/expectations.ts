@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ConsolePage } from './console-page.js';
-import type { ProcessSystem } from './process-system.js';
+import type { ProcessSystem } from '../kit/process-system.js';
 
 /** Which backend the repository's three routes go to. */
 export interface Routing {

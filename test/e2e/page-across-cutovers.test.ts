@@ -9,7 +9,7 @@ import { uniqueName } from '../kit/unique.js';
 import { ConsolePage } from './console-page.js';
 import { CutoverJourney } from './cutover-journey.js';
 import { upgradesTo } from './expectations.js';
-import { startProcessSystem, type ProcessSystem } from './process-system.js';
+import { startProcessSystem, type ProcessSystem } from '../kit/process-system.js';
 import { waitFor } from '../kit/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

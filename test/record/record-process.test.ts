@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../kit/client.js';
 import { tempDir } from '../kit/temp.js';
-import { startProcessSystem, type ProcessSystem } from '../e2e/process-system.js';
+import { startProcessSystem, type ProcessSystem } from '../kit/process-system.js';
 import { run } from '../../scripts/cli/record.js';
 import type { RecordedExchange, RecordingFooter } from '../../proxy/src/record/index.js';
 import { waitFor } from '../kit/index.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseDocument } from 'yaml';
 import { replayPassed, runReplay, type ReplayReport } from '../../proxy/src/replay/index.js';
-import { startProcessSystem, type ProcessSystem } from '../e2e/process-system.js';
+import { startProcessSystem, type ProcessSystem } from '../kit/process-system.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');

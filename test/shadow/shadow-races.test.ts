@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../kit/client.js';
-import { startProcessSystem, type ProcessSystem } from '../e2e/process-system.js';
+import { startProcessSystem, type ProcessSystem } from '../kit/process-system.js';
 import { waitFor } from '../kit/index.js';
 
 interface UsersSummary { shadowed: number; matched: number; mismatched: number; raced?: number; errors: number; matchRate: number | null; topPaths: { path: string; count: number }[] }

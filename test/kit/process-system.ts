@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../kit/ports.js';
-import { runTsx, type WatchedProcess } from '../kit/process.js';
-import { tempDir } from '../kit/temp.js';
-import { waitFor } from '../kit/wait-for.js';
+import { freePorts } from './ports.js';
+import { runTsx, type WatchedProcess } from './process.js';
+import { tempDir } from './temp.js';
+import { waitFor } from './wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
