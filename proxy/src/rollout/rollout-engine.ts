@@ -82,7 +82,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       };
       runs.set(route.name, run);
     } else if (run.stepKey !== key) {
-      Object.assign(run, { stepKey: key, stepStartedAt: now, lastEvalAt: now, passes: 0, failures: 0 });
+      // A new step is judged on its own traffic, and shows no verdict of the last one.
+      Object.assign(run, { stepKey: key, stepStartedAt: now, lastEvalAt: now, passes: 0, failures: 0, readings: [] });
     }
     if (route.target !== route.rollout.to) run.from = route.target;
     return run;
@@ -116,7 +117,6 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
       comparisons: deps.comparisons?.(route.name, since),
     });
     run.readings = readings;
-    run.lastEvalAt = now;
     if (!act) return;
     const verdict = overall(readings);
     deps.logger.debug({ route: route.name, state: phase.state, step: phase.step, verdict, passes: run.passes }, `rollout of ${route.name}: gates ${verdict} at ${describePhase(phase, rollout.steps)}`);
@@ -251,6 +251,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
         const phase = rolloutPhase(route, route.rollout);
         const run = runOf(route, phase);
         if (run.busy || now - run.lastEvalAt < route.rollout.everyMs) continue;
+        run.lastEvalAt = now;
         if (phase.state === 'shadow' || phase.state === 'canary') {
           if (phase.offStep) continue;
           evaluate(route, phase, run, true);
