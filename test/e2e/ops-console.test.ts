@@ -220,10 +220,12 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
         assert.equal(await page.locator('#confirm-field-to').inputValue(), 'new');
         await page.fill('#confirm-field-steps', '10, 50, 100');
         await page.fill('#confirm-field-every', '10m');
+        await page.fill('#confirm-field-gates', 'error-rate=2%');
         await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
         await waitFor(async () => ['shadow', 'canary'].includes((await state.textContent().catch(() => '')) ?? ''), 'the rollout of mcp to run', WAIT);
         assert.deepEqual(await mcp.locator('.steps li').allTextContents(), ['10 %', '50 %', '100 %']);
         await waitFor(async () => (await mcp.locator('table.gates tr[data-gate]').count()) > 0, 'the gates of mcp', WAIT);
+        assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.rollout?.gates.errorRate, 0.02, 'the gate limit typed in the dialog is the rollout\'s');
         await page.screenshot({ path: join(shots, '5-rollout-running.png'), fullPage: true });
         if (process.env.STRANGLER_DOCS_SCREENSHOT === '1') copyFileSync(join(shots, '5-rollout-running.png'), join(ROOT, 'docs', 'console.png'));
 

@@ -160,12 +160,17 @@ async function act(kind, routeName) {
         { name: 'to', label: 'To backend', kind: 'select', options: others, value: suggested },
         { name: 'steps', label: 'Steps (%)', placeholder: '1,5,25,50,100', hint: 'increasing percentages, comma-separated' },
         { name: 'every', label: 'Every', placeholder: '10m', hint: 'the least time per step' },
+        { name: 'gates', label: 'Gates', placeholder: 'error-rate=1%, match-rate=99%', hint: 'name=limit pairs, comma-separated' },
       ],
     });
     if (!answer) return;
     const body = { action: 'start', to: answer.to };
     if (answer.steps) body.steps = answer.steps.split(/[\s,]+/).filter(Boolean).map(Number);
     if (answer.every) body.every = answer.every;
+    if (answer.gates) {
+      // "error-rate=1%, latency-p99=1.5" → {"error-rate": "1%", "latency-p99": "1.5"}; the proxy checks names and limits.
+      body.gates = Object.fromEntries(answer.gates.split(',').map((pair) => pair.split('=').map((x) => x.trim())).filter(([k]) => k).map(([k, v]) => [k, v ?? '']));
+    }
     request = ['POST', `/__proxy/rollouts/${encodeURIComponent(routeName)}`, body, `start a rollout of ${routeName} to ${answer.to}`];
   } else {
     const rollout = parts.rollouts.ok ? parts.rollouts.body.rollouts?.find((r) => r.route === routeName) : undefined;
