@@ -1,3 +1,7 @@
+// The test kit: every builder and helper the tests share, so no test folder keeps its own copy
+// and nothing under src/ exists for tests. This index holds what most suites use; the builders
+// of one part sit beside it (proxy/, mcp-server/, cli-fixture.ts, system.ts, process-system.ts).
+// Tests wait with waitFor(check, what, ms), never a fixed sleep: the machine is shared.
 export { startServer, type RunningServer } from './server.js';
 export { tempDir } from './temp.js';
 export { ApiClient, type ClientResponse, type RequestOptions } from './client.js';
