@@ -182,7 +182,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
   function json(route: RouteConfig & { rollout: RolloutConfig }): RolloutJson {
     const phase = rolloutPhase(route, route.rollout);
     const run = runOf(route, phase);
-    if (run.readings.length === 0 && (phase.state === 'shadow' || phase.state === 'canary' || phase.state === 'paused')) evaluate(route, phase, run, false);
+    // The gates as they stand now, on the same window the next judgement will use.
+    if (phase.state === 'shadow' || phase.state === 'canary' || phase.state === 'paused') evaluate(route, phase, run, false);
     return {
       route: route.name,
       to: route.rollout.to,
