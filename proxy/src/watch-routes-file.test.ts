@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tempDir } from '../../test/kit/index.js';
+import { tempDir, waitFor } from '../../test/kit/index.js';
 import { watchRoutesFile } from './watch-routes-file.js';
 
 describe('watchRoutesFile', () => {
@@ -21,7 +21,7 @@ describe('watchRoutesFile', () => {
         await sleep(60);
       }
       writeFileSync(file, 'a: 2\n');
-      for (let i = 0; i < 200 && calls === 0; i++) await sleep(20);
+      await waitFor(() => calls > 0, 'the routes file change to be seen', 4_000);
       assert.equal(calls, 1);
     } finally {
       watcher.close();

@@ -9,6 +9,7 @@ import { startLegacy } from '../kit/legacy.js';
 import { mcpSettings, startMcpServer, type RunningMcpServer } from '../kit/mcp.js';
 import { startNewBackend } from '../kit/new-backend.js';
 import { tempDir } from '../kit/temp.js';
+import { waitFor } from '../kit/wait-for.js';
 import { newUser, signIn, type McpActor, type McpTarget } from './mcp-target.js';
 
 // Small caps, so a test reaches them in a few calls; the defaults are in command-limits.ts.
@@ -117,8 +118,12 @@ for (const [name, start] of Object.entries(backends)) {
         await other.close();
         await open.shift()?.close();
         // The server counts the socket gone when its side of the close ends, a moment after ours.
-        let again = await user.socket();
-        for (let tries = 0; tries < 50 && (await Promise.race([again.closed, sleep(100).then(() => undefined)])); tries++) again = await user.socket();
+        const again = await waitFor(async () => {
+          const socket = await user.socket();
+          const closed = await Promise.race([socket.closed, sleep(100).then(() => undefined)]);
+          if (closed) throw new Error(`the socket closed: ${JSON.stringify(closed)}`);
+          return socket;
+        }, 'a socket the server keeps open', 5_000);
         again.send({ type: 'execute_command', id: 1, tool: 'terminal_command', params: { command: 'echo back' } });
         assert.equal((await again.reply(1)).type, 'command_result');
         open.push(again);
