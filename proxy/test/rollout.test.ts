@@ -259,6 +259,23 @@ describe('rollouts', () => {
     assert.match(byHand.reason ?? '', /users was changed by an edit of routes\.yaml during the rollout \(canary new 20% → 40%\): the rollout is paused/);
   });
 
+  it('runs a rollout block written into routes.yaml by hand like one started from the CLI', async () => {
+    const { proxy } = await setup();
+    writeFileSync(proxy.file, readFileSync(proxy.file, 'utf8').replace(/(name: mcp\n.*\n {4}target: legacy.*\n)/, '$1    rollout: { to: new, steps: [10, 100], every: 1h }\n'));
+    assert.equal(proxy.proxy.reload().ok, true);
+    const started = await waitFor(async () => {
+      const r = await rollout(proxy, 'mcp');
+      return r?.state === 'canary' ? r : undefined;
+    }, 'the first step written by the proxy');
+    assert.equal(started.percent, 10);
+    assert.match(readFileSync(proxy.file, 'utf8'), /canary: \{ to: new, percent: 10 \}\n {4}rollout: \{ to: new, steps: \[10, 100\], every: 1h \}/);
+    const entries = await waitFor(async () => {
+      const list = await history(proxy, 'mcp');
+      return list.length >= 2 ? list : undefined;
+    }, 'both changes in the history');
+    assert.deepEqual(entries.map((e) => [e.change, e.actor.kind]), [['canary → new 10%', 'rollout'], ['rollout added (running)', 'file-edit']]);
+  });
+
   it('refuses what makes no sense, naming the problem and the fix', async () => {
     const { proxy } = await setup();
     const cases: Array<[string, string, unknown, number, RegExp]> = [

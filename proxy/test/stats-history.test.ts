@@ -96,7 +96,7 @@ describe('/__proxy/stats and /__proxy/history', () => {
     }, 'the file edit in the history');
     const mcp = entries.find((e) => e.route === 'mcp' && e.change === 'target legacy → new');
     assert.deepEqual(mcp?.actor, { kind: 'file-edit', name: 'routes.yaml' });
-    assert.ok(entries.map((e) => e.id).every((id, i, ids) => i === 0 || id < (ids[i - 1] as number)), 'newest first');
+    assert.ok(entries.map((e) => Date.parse(e.at)).every((at, i, ats) => i === 0 || at <= (ats[i - 1] as number)), 'newest first');
     const bad = await proxy.admin('history?limit=0');
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /limit must be a whole number from 1 to 1000/);

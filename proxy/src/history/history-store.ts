@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS history (
   gates TEXT
 );
 CREATE INDEX IF NOT EXISTS history_route ON history (route, id);
+CREATE INDEX IF NOT EXISTS history_route_at ON history (route, at);
+CREATE INDEX IF NOT EXISTS history_at ON history (at);
 CREATE TRIGGER IF NOT EXISTS history_no_update BEFORE UPDATE ON history
   BEGIN SELECT RAISE(ABORT, 'the routing history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
@@ -30,7 +32,7 @@ CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
 
 export interface HistoryQuery {
   readonly route?: string;
-  /** Newest first; default 100, at most 1000. */
+  /** Newest first (by when the change happened: a file edit is written after a grace period); default 100, at most 1000. */
   readonly limit?: number;
   /** Only entries at or after this (epoch ms). */
   readonly sinceMs?: number;
@@ -61,7 +63,7 @@ export function createHistoryStore(db: SqliteDatabase, options: { clock?: () => 
   const insert = db.readonly ? undefined : db.prepare(`INSERT INTO history (at, route, change, from_routing, to_routing, actor_kind, actor_name, reason, gates)
     VALUES (@at, @route, @change, @from, @to, @kind, @name, @reason, @gates)`);
   const select = db.prepare<[string | null, string | null, number, number], Row>(`SELECT * FROM history
-    WHERE (? IS NULL OR route = ?) AND at >= ? ORDER BY id DESC LIMIT ?`);
+    WHERE (? IS NULL OR route = ?) AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`);
 
   return {
     append(entry, atMs = clock()) {
