@@ -276,6 +276,17 @@ describe('rollouts', () => {
     assert.deepEqual(entries.map((e) => [e.change, e.actor.kind]), [['canary → new 10%', 'rollout'], ['rollout added (running)', 'file-edit']]);
   });
 
+  it('starts at the highest step at or under a canary the route already has', async () => {
+    const { proxy } = await setup();
+    const res = await proxy.admin('routes/users', { method: 'PUT', body: JSON.stringify({ canary: { to: 'new', percent: 30 } }), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 200);
+    await res.text();
+    const started = await post(proxy, 'users', { action: 'start', to: 'new', every: '1h' });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.deepEqual([started.body.state, started.body.step, started.body.percent], ['canary', 2, 25]);
+    assert.match(started.body.reason ?? '', /at step 3 \(25 %\), the highest at or under the route's canary of 30 %/);
+  });
+
   it('refuses what makes no sense, naming the problem and the fix', async () => {
     const { proxy } = await setup();
     const cases: Array<[string, string, unknown, number, RegExp]> = [

@@ -56,12 +56,16 @@ export function createRolloutCommands(ctx: CommandContext): RolloutCommands {
       if (!route) return { ok: false, status: 404, error: `unknown route "${name}" (known: ${known.join(', ') || 'none'})` };
       const planned = planStart(ctx.table(), route, request);
       if (!planned.ok) return planned;
-      const edit: RolloutEdit = { route: name, change: { canary: planned.shadowFirst ? null : { to: planned.spec.to, percent: planned.spec.steps[0] as number } }, rollout: { set: planned.spec } };
-      const firstPercent = planned.spec.steps[0] as number;
-      const startEdit: RolloutEdit = !planned.shadowFirst && firstPercent >= 100 ? { route: name, change: { target: planned.spec.to, canary: null }, rollout: { set: planned.spec } } : edit;
-      return result(name, write(name, startEdit, {
+      const { spec } = planned;
+      // A canary already sending a share to `to` is where the rollout starts: nobody in it goes back.
+      const held = route.canary?.to === spec.to ? stepAtOrBelow(spec.steps, route.canary.percent) : -1;
+      const first = held >= 0 ? held : planned.shadowFirst ? -1 : 0;
+      const { change } = stepEdit(name, { to: spec.to, steps: spec.steps } as RolloutConfig, first);
+      const where = held >= 0 ? `, at step ${held + 1} (${spec.steps[held]} %), the highest at or under the route's canary of ${route.canary?.percent} %`
+        : planned.shadowFirst ? ', judged on shadow comparisons first' : '';
+      return result(name, write(name, { route: name, change, rollout: { set: spec } }, {
         actor,
-        reason: `rollout to ${planned.spec.to} started: steps ${planned.spec.steps.join(', ')} % every ${planned.spec.every}${planned.shadowFirst ? ', judged on shadow comparisons first' : ''}`,
+        reason: `rollout to ${spec.to} started: steps ${spec.steps.join(', ')} % every ${spec.every}${where}`,
       }));
     },
 
