@@ -25,7 +25,7 @@ afterEach(async () => {
   while (open.length) await open.pop()?.close();
 });
 
-async function setup(options: { file?: string; dir?: string; backends?: Pick<Setup, 'legacy' | 'next'>; shadow?: boolean } = {}): Promise<Setup> {
+async function setup(options: { file?: string; dir?: string; backends?: Pick<Setup, 'legacy' | 'next'>; shadow?: boolean; bucketMs?: number } = {}): Promise<Setup> {
   const backends = options.backends ?? { legacy: await startSwitchableBackend('legacy'), next: await startSwitchableBackend('new') };
   if (!options.backends) open.push(backends.legacy, backends.next);
   let dir = options.dir;
@@ -46,7 +46,7 @@ async function setup(options: { file?: string; dir?: string; backends?: Pick<Set
   const shadow = options.shadow ? createShadowExtension({ diffsPath: `${dir}/diffs.db`, storeOptions: { flushMs: 5 } }) : undefined;
   if (shadow) yaml = yaml.replace('target: legacy   # which backend answers', 'target: legacy   # which backend answers\n    shadow: { to: new }');
   const proxy = await startProxy(yaml, {
-    file: options.file, dir, proxyOptions: { statsBucketMs: 100, historyGraceMs: 50 },
+    file: options.file, dir, proxyOptions: { statsBucketMs: options.bucketMs ?? 100, historyGraceMs: 50 },
     extensions: shadow ? [shadow] : [], deps: shadow ? { comparisons: matchCountsFrom(shadow.store) } : {},
   });
   await shadow?.ready();
@@ -166,6 +166,25 @@ describe('rollouts', () => {
     const entry = (await history(proxy))[0];
     assert.deepEqual(entry?.actor, { kind: 'rollout', name: 'critical-errors' });
     assert.equal(entry?.change, 'canary new 50% removed; rollout running → demoted');
+  });
+
+  it('demotes a new backend whose p95 is many times that of legacy', async (t) => {
+    // 200 ms buckets keep 18 s of figures: room for a 15 s window while 300 slow answers come in.
+    const { proxy, next } = await setup({ bucketMs: 200 });
+    next.slow(250);
+    const started = await post(proxy, 'users', { action: 'start', ...FAST, steps: [50, 100], window: '15s', gates: { 'error-rate': 'off', 'latency-p95': '1.5x', 'critical-errors': 'off' } });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const loop = startLoadLoop(`${proxy.url}/users/1`, { concurrency: 20 });
+    open.push({ close: () => loop.stop() });
+    const demoted = await waitFor(async () => {
+      const r = await rollout(proxy);
+      return r?.state === 'demoted' ? r : undefined;
+    }, 'the demotion on latency', 60_000);
+    await loop.stop();
+    t.diagnostic(demoted.reason ?? '');
+    assert.match(demoted.reason ?? '', /^latency-p95 fail: \d+\.\d+x \[\d+\.\d+x, \d+\.\d+x\] over 1\.50x \(\d+ samples, 300 needed\)/);
+    const gate = (await history(proxy))[0]?.gates?.find((g) => g.name === 'latency-p95');
+    assert.ok(gate && gate.samples >= 300 && (gate.lower ?? 0) > 1.5, JSON.stringify(gate));
   });
 
   it('judges the shadow comparisons first, then steps up the canary', async () => {

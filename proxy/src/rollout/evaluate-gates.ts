@@ -58,7 +58,7 @@ export function describeReading(r: GateReading): string {
   const isRatio = r.name.startsWith('latency');
   const show = (x: number | null) => (x === null ? '?' : isRatio ? `${x.toFixed(2)}x` : `${(x * 100).toFixed(2)} %`);
   const relation = r.name === 'match-rate' ? (r.status === 'fail' ? 'under' : 'against') : r.status === 'fail' ? 'over' : 'against';
-  return `${r.name} ${r.status}: ${show(r.value)} [${show(r.lower)}, ${show(r.upper)}] ${relation} ${show(r.threshold)} (${r.samples} of ${r.needed} samples needed)`;
+  return `${r.name} ${r.status}: ${show(r.value)} [${show(r.lower)}, ${show(r.upper)}] ${relation} ${show(r.threshold)} (${r.samples} samples, ${r.needed} needed)`;
 }
 
 function rounded<T extends { value: number | null; lower: number | null; upper: number | null; threshold: number }>(v: T): T {

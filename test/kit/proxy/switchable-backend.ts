@@ -6,6 +6,8 @@ export interface SwitchableBackend extends RunningServer {
   fail(): void;
   /** From now on a 200 answer's body differs from the other backend's (`"variant": "different"`). */
   differ(): void;
+  /** From now on every answer waits this long first. */
+  slow(ms: number): void;
   /** Requests answered so far, and how many of them with a 500. */
   counts(): { answered: number; failed: number };
 }
@@ -14,6 +16,7 @@ export interface SwitchableBackend extends RunningServer {
 export async function startSwitchableBackend(name: string): Promise<SwitchableBackend> {
   let failing = false;
   let differing = false;
+  let delayMs = 0;
   let answered = 0;
   let failed = 0;
   const running = await startServer((req, res) => {
@@ -23,8 +26,12 @@ export async function startSwitchableBackend(name: string): Promise<SwitchableBa
     if (failing) failed += 1;
     // The same body whichever backend answers (X-Backend tells them apart), so shadow copies match.
     const body = JSON.stringify(failing ? { error: 'Internal Server Error' } : { url: req.url, ...(differing ? { variant: 'different' } : {}) });
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const answer = () => {
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
   return {
     ...running,
@@ -34,6 +41,9 @@ export async function startSwitchableBackend(name: string): Promise<SwitchableBa
     },
     differ: () => {
       differing = true;
+    },
+    slow: (ms) => {
+      delayMs = ms;
     },
     counts: () => ({ answered, failed }),
   };
