@@ -150,7 +150,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     const known = state.table.routes.map((r) => r.name);
     if (!known.includes(name)) return { ok: false, status: 404, errors: [`unknown route "${name}" (known: ${known.join(', ') || 'none'})`] };
     // A manual flip during a rollout pauses it, in the same write.
-    const manual = rollouts.manualChange(name, actor);
+    const manual = rollouts.manualChange(name, actor, change);
     const written = manual.pause
       ? updateRolloutInFile(options.routesFile, { route: name, change, rollout: { state: 'paused' } }, options.env ?? process.env)
       : updateRouteInFile(options.routesFile, name, change, options.env ?? process.env);

@@ -252,6 +252,10 @@ describe('rollouts', () => {
   it('pauses when a person flips the route during the rollout, and says so', async () => {
     const { proxy } = await setup();
     assert.equal((await post(proxy, 'users', { action: 'start', ...FAST, every: '1h' })).status, 200);
+    const same = await proxy.admin('routes/users', { method: 'PUT', body: JSON.stringify({ canary: { to: 'new', percent: 20 } }), headers: { 'content-type': 'application/json' } });
+    const sameBody = (await same.json()) as { changes: string[]; notes?: string[] };
+    assert.deepEqual([sameBody.changes, sameBody.notes], [[], undefined]);
+    assert.equal((await rollout(proxy))?.state, 'canary', 'a change that moves nobody does not pause the rollout');
     const res = await proxy.admin('routes/users', { method: 'PUT', body: JSON.stringify({ canary: { to: 'new', percent: 30 } }), headers: { 'content-type': 'application/json', 'x-strangler-actor': 'cli:ana' } });
     assert.equal(res.status, 200);
     const flipped = (await res.json()) as { notes?: string[]; changes: string[] };

@@ -1,4 +1,4 @@
-import type { RolloutConfig, RouteConfig, RouteTable } from '../config/index.js';
+import type { RolloutConfig, RouteChange, RouteConfig, RouteTable } from '../config/index.js';
 import type { RolloutEdit } from '../config/edit-rollout.js';
 import type { Actor, Attribution } from '../history/index.js';
 import { planStart, type StartRequest } from './plan-start.js';
@@ -22,8 +22,8 @@ export interface RolloutCommands {
   pause(route: string, actor: Actor): RolloutResult;
   resume(route: string, actor: Actor): RolloutResult;
   abort(route: string, actor: Actor): RolloutResult;
-  /** A person is about to change a route's routing: the pause to write with it, if a rollout runs there. */
-  manualChange(route: string, actor: Actor): { pause: boolean; note?: string };
+  /** A person is about to change a route's routing: the pause to write with it, if a rollout runs there and the change moves anyone. */
+  manualChange(route: string, actor: Actor, change: RouteChange): { pause: boolean; note?: string };
 }
 
 /**
@@ -107,9 +107,12 @@ export function createRolloutCommands(ctx: CommandContext): RolloutCommands {
       return { ok: true, changes: outcome.changes, rollout: { ...json(route), state: phase.state, reason: `aborted by ${actor.kind}:${actor.name}` } };
     },
 
-    manualChange(name, actor) {
+    manualChange(name, actor, change) {
       const route = routeNamed(name);
       if (!route?.rollout) return { pause: false };
+      const canary = change.canary === undefined ? route.canary : change.canary ?? undefined;
+      const moves = (change.target !== undefined && change.target !== route.target) || canary?.to !== route.canary?.to || canary?.percent !== route.canary?.percent;
+      if (!moves) return { pause: false };
       const phase = rolloutPhase(route, route.rollout);
       if (phase.state !== 'shadow' && phase.state !== 'canary') return { pause: false };
       return { pause: true, note: `the rollout of ${name} (${describePhase(phase, route.rollout.steps)}) is paused: ${actor.kind}:${actor.name} changed its routing by hand; resume it with strangler rollout ${name} --resume` };
