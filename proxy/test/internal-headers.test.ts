@@ -13,9 +13,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = ['proxy/src', 'lib', 'legacy-adapter/src', 'new-backend/src'];
 /**
  * `X-…` strings in the code that are not internal headers: the client's own request id,
- * response-only headers, a Content-Encoding token, and a name a comment gives as an example.
+ * response-only headers (the console's `x-frame-options` and `x-accel-buffering` on its event
+ * stream among them), the console page's `x-csrf-token` (sent by a browser to the proxy's own
+ * admin endpoints, never forwarded: `/__proxy/` is not routed), a Content-Encoding token, and
+ * a name a comment gives as an example.
  */
-const NOT_INTERNAL = new Set(['x-request-id', 'x-powered-by', 'x-content-type-options', 'x-gzip', 'x-users']);
+const NOT_INTERNAL = new Set(['x-request-id', 'x-powered-by', 'x-content-type-options', 'x-frame-options', 'x-accel-buffering', 'x-csrf-token', 'x-gzip', 'x-users']);
 /** Internal headers that parts being built will use (the legacy adapter's key), reserved ahead of their code. */
 const ANNOUNCED = ['x-strangler-adapter-key'];
 /** The proxy sets these itself, from what it saw; the client's values must not survive. */
