@@ -112,7 +112,8 @@ describe('rollouts', () => {
 
   it('demotes at once a new backend that starts failing at the second step, letting through fewer failures than the critical limit plus those in flight', async (t) => {
     const { proxy, next } = await setup();
-    const started = await post(proxy, 'users', { action: 'start', ...FAST, passes: 3 });
+    // Five passes in a row (at least 1.25 s) per step: time to act once the second step is seen.
+    const started = await post(proxy, 'users', { action: 'start', ...FAST, passes: 5 });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     const loop = load(proxy);
     await waitFor(async () => (await rollout(proxy))?.percent === 50, 'the second step', 60_000);
@@ -232,7 +233,8 @@ describe('rollouts', () => {
 
   it('resumes at the same step after a restart of the proxy', async () => {
     const first = await setup();
-    assert.equal((await post(first.proxy, 'users', { action: 'start', ...FAST, passes: 3 })).status, 200);
+    // Five passes in a row (at least 1.25 s) per step: time to stop the load once the second step is seen.
+    assert.equal((await post(first.proxy, 'users', { action: 'start', ...FAST, passes: 5 })).status, 200);
     const loop = load(first.proxy);
     await waitFor(async () => (await rollout(first.proxy))?.percent === 50, 'the second step', 60_000);
     await loop.stop();
