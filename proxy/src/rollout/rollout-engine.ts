@@ -100,6 +100,7 @@ export function createRolloutEngine(deps: RolloutEngineDeps): RolloutEngine {
         if (attribution.reason !== undefined) after.reason = attribution.reason;
       }
       if (!result.ok) deps.logger.error({ route, errors: result.errors }, `rollout of ${route}: could not write routes.yaml: ${result.errors.join('; ')}`);
+      else if (result.changes.length) deps.logger.info({ route, actor: `${attribution.actor.kind}:${attribution.actor.name}`, changes: result.changes }, `rollout of ${route}: ${result.changes.join('; ')}${attribution.reason ? ` (${attribution.reason})` : ''}`);
       return result;
     } finally {
       const after = runs.get(route);
