@@ -26,7 +26,7 @@ ${shadow}
   - name: mcp
     paths: [/mcp, /mcp/**]
     target: legacy
-    shadow: { to: new, ignore: [created_at], timeout_ms: 300 }
+    shadow: { to: new, ignore: [created_at], timeout_ms: 2000 }   # a copy answered late on a busy machine is still compared
 `;
 }
 

@@ -59,7 +59,9 @@ function threadNices(): number[] {
 
 describe('shadow thread', () => {
   it('sends the copy with the headers it was given, compares (ignores applied), and writes diffs.db itself', async () => {
-    const { thread, diffsPath } = start();
+    // A batch that never flushes by itself: on a busy machine the default 100 ms can pass
+    // between two lines of the test, and the rows would be written before it looks.
+    const { thread, diffsPath } = start({ storeOptions: { flushMs: 600_000 } });
     const store = openDiffStore(diffsPath);
     try {
       seen.length = 0;
