@@ -1,10 +1,8 @@
-import { readFileSync, realpathSync } from 'node:fs';
 import { isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { writeFileAtomic } from './atomic-write.js';
 import { contentEnd, editRoutesText, findPair, type EditResult, type RouteChange } from './edit-routes.js';
-import { parseRouteTable, readError } from './parse-route-table.js';
+import { parseRouteTable } from './parse-route-table.js';
 import type { RolloutHold } from './rollout-settings.js';
-import type { UpdateResult } from './update-route-in-file.js';
+import { rewriteRoutesFile, type UpdateResult } from './update-route-in-file.js';
 
 /** What a rollout command writes to one route, in one validated atomic write. */
 export interface RolloutEdit {
@@ -85,32 +83,7 @@ export function editRolloutText(text: string, edit: RolloutEdit, options: { sour
 
 /** One validated atomic write of a rollout edit (re-read and retried if the file changes meanwhile). */
 export function updateRolloutInFile(file: string, edit: RolloutEdit, env: NodeJS.ProcessEnv = process.env): UpdateResult {
-  let real: string;
-  try {
-    real = realpathSync(file);
-  } catch (err) {
-    return { ok: false, errors: [readError(file, err as NodeJS.ErrnoException)] };
-  }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let text: string;
-    try {
-      text = readFileSync(real, 'utf8');
-    } catch (err) {
-      return { ok: false, errors: [readError(file, err as NodeJS.ErrnoException)] };
-    }
-    const result = editRolloutText(text, edit, { source: file, env });
-    if (!result.ok) return result;
-    if (result.changes.length === 0 || result.text === text) return { ok: true, changes: [] };
-    if (readFileSync(real, 'utf8') !== text) continue;
-    try {
-      writeFileAtomic(real, result.text);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      return { ok: false, errors: [`${file}: cannot write (${e.code ?? e.message}): the folder must be writable, as the new file is renamed over the old`] };
-    }
-    return { ok: true, changes: result.changes };
-  }
-  return { ok: false, errors: [`${file} kept changing while being edited: try again`] };
+  return rewriteRoutesFile(file, (text) => editRolloutText(text, edit, { source: file, env }));
 }
 
 function mapAt(text: string, routeIndex: number, path: readonly string[]): YAMLMap | undefined {

@@ -20,13 +20,23 @@ export function updateRouteInFile(file: string, routeName: string, change: Route
 
 /** Several routes in one validated, atomic write (`strangler cutover --all`). */
 export function updateRoutesInFile(file: string, edits: readonly RouteEdit[], env: NodeJS.ProcessEnv = process.env): UpdateResult {
+  return rewriteRoutesFile(file, (text) => editRoutesText(text, edits, { source: file, env }));
+}
+
+export type TextEdit = (text: string) => { ok: true; text: string; changes: string[] } | { ok: false; errors: string[] };
+
+/**
+ * The one way the routes file is changed in place: read it, apply `edit` (which validates
+ * its result), write atomically; if another writer (a second cutover, the admin API, a
+ * rollout step) replaced the file meanwhile, read it again and retry.
+ */
+export function rewriteRoutesFile(file: string, edit: TextEdit): UpdateResult {
   let real: string;
   try {
     real = realpathSync(file);
   } catch (err) {
     return { ok: false, errors: [readError(file, err as NodeJS.ErrnoException)] };
   }
-  // Another writer (a second cutover, the admin API) may replace the file while we edit: re-read, retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     let text: string;
     try {
@@ -34,9 +44,9 @@ export function updateRoutesInFile(file: string, edits: readonly RouteEdit[], en
     } catch (err) {
       return { ok: false, errors: [readError(file, err as NodeJS.ErrnoException)] };
     }
-    const result = editRoutesText(text, edits, { source: file, env });
+    const result = edit(text);
     if (!result.ok) return result;
-    if (result.changes.length === 0) return { ok: true, changes: [] };
+    if (result.changes.length === 0 || result.text === text) return { ok: true, changes: [] };
     if (readFileSync(real, 'utf8') !== text) continue;
     try {
       writeFileAtomic(real, result.text);
