@@ -26,7 +26,14 @@ function walk(dir, out) {
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('!'));
 const excluded = args.filter((a) => a.startsWith('!')).map((a) => a.slice(1));
-const files = roots.flatMap((r) => walk(r, [])).sort()
+// The longest files start first: two slots finish together instead of one long file (the
+// package test, the browser journeys, replay) running alone at the end.
+const SLOW_FIRST = ['test/package/', 'test/e2e/', 'test/replay/', 'test/record/', 'test/shadow/', 'test/contract/', 'test/journey/', 'examples/'];
+const rank = (f) => {
+  const i = SLOW_FIRST.findIndex((p) => f.startsWith(p));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+const files = roots.flatMap((r) => walk(r, [])).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .filter((f) => !excluded.some((s) => f.includes(s)));
 if (files.length === 0) {
