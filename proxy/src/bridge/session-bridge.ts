@@ -53,8 +53,11 @@ export interface SessionBridge extends ProxyExtension {
   registerMetrics(registry: Registry): void;
   /** The public keys bridged tokens are signed with (`GET /__proxy/jwks.json`). */
   jwks(): { keys: object[] };
-  /** Opens the session source a table names now (a process calls it at start, so a bad source stops start-up). */
-  open(table: RouteTable): void;
+  /**
+   * Opens the session source a table names now (a process calls it at start, so a bad source
+   * stops start-up) and returns it with its backend and settings, or undefined without one.
+   */
+  open(table: RouteTable): SessionBinding | undefined;
 }
 
 interface Answer {
@@ -242,9 +245,7 @@ export function createSessionBridge(options: SessionBridgeOptions, deps: Session
       if (metrics === NO_BRIDGE_METRICS) metrics = createBridgeMetrics(registry);
     },
     jwks: () => signer.jwks(),
-    open(table) {
-      bind(table);
-    },
+    open: bind,
     registerPublic(router) {
       router.get('/jwks.json', (_req, res) => {
         res.set('cache-control', 'public, max-age=60').json(signer.jwks());

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { closeServer, listen } from '../../../lib/listen.js';
 import type { Logger } from '../../../lib/logger.js';
 import { openSessionBridge, type SessionBridge } from '../bridge/index.js';
-import { openSessionSources, type SessionBinding, type SessionSources } from '../bridge/session-sources.js';
+import type { SessionBinding } from '../bridge/session-sources.js';
 import { parseRouteTable } from '../config/index.js';
 import { createProxy, type Proxy } from '../create-proxy.js';
 import type { RecordedExchange } from '../record/index.js';
@@ -79,20 +79,16 @@ export async function openReplaySide(options: ReplaySideOptions): Promise<OpenSi
     return { ok: false, errors: created.errors.map((e) => `routes.yaml rewritten for the ${options.name} side: ${e}`) };
   }
   const proxy: Proxy = created.proxy;
-  const table = proxy.table();
-  const sources: SessionSources = openSessionSources({ databasePath: options.database, sessionSecrets: options.sessionSecrets, secureCookies: false, logger });
+  // Users are logged in through the bridge's own session source, the one it reads them back from.
   let binding: SessionBinding | undefined;
   try {
-    bridge.open(table);
-    binding = sources.forTable(table);
+    binding = bridge.open(proxy.table());
   } catch (err) {
     await proxy.close();
-    await sources.close();
     return { ok: false, errors: [`the ${options.name} side's session source: ${(err as Error).message}`] };
   }
   if (binding?.config.source === 'redis') {
     await proxy.close();
-    await sources.close();
     return { ok: false, errors: [`backends.${binding.backend.name}.session.source: redis: a replay cannot copy a Redis session store, so it would log users in on the live one. Use the sqlite or adapter source for replays`] };
   }
   const server: Server = createServer(proxy.handler);
@@ -154,7 +150,6 @@ export async function openReplaySide(options: ReplaySideOptions): Promise<OpenSi
         server.closeAllConnections();
         await closeServer(server).catch(() => undefined);
         await proxy.close();
-        await sources.close();
       },
     },
   };
