@@ -41,6 +41,7 @@ const command = defineCommand({
     new: { type: 'string' },
     routes: { type: 'string' },
   },
+  maxPositionals: 1,
 });
 
 export async function run(args: string[], io: CliIo = processIo()): Promise<number> {
@@ -49,15 +50,12 @@ export async function run(args: string[], io: CliIo = processIo()): Promise<numb
   if (parsed.exit !== undefined) return parsed.exit;
   const { fail } = parsed;
   const v = parsed.values;
-  const [file, ...extra] = parsed.positionals;
+  const [file] = parsed.positionals;
   if (!file) return fail('give the recording to replay, e.g. strangler replay recordings/users.jsonl');
-  if (extra.length) return fail(`unexpected ${extra.join(' ')}`);
   const failUnder = v['fail-under'] === undefined ? 100 : Number(v['fail-under']);
   if (!Number.isFinite(failUnder) || failUnder < 0 || failUnder > 100) return fail(`--fail-under ${v['fail-under']}: give a percentage from 0 to 100`);
 
-  const showProgress = !v.json || io.err !== undefined;
   const progress = (p: ReplayProgress) => {
-    if (!showProgress) return;
     io.err(c.dim(p.phase === 'replay' ? `▸ replaying: ${p.done}/${p.total} exchanges` : `▸ ${p.detail}`));
   };
   const outcome = await runReplay({
