@@ -7,6 +7,11 @@ describe('normalizeRequestPath', () => {
     ['/users', '/users', ''],
     ['/users?x=1&y=%2e%2e', '/users', '?x=1&y=%2e%2e'],
     ['/users/7#frag', '/users/7', ''],
+    ['/users?q#frag', '/users', '?q'],
+    ['/users/7?a=/./&b=//', '/users/7', '?a=/./&b=//'],
+    ['/.well-known/x', '/.well-known/x', ''],
+    ['/a.b/c..d/', '/a.b/c..d/', ''],
+    ['/caf\u00e9', '/caf\u00e9', ''],
     ['//users///7', '/users/7', ''],
     ['/users/./7', '/users/7', ''],
     ['/users/7/.', '/users/7/', ''],
@@ -80,6 +85,9 @@ describe('normalizeRequestPath on generated paths', () => {
       assert.deepEqual(normalizeRequestPath(r.path), { ok: true, path: r.path, search: '' }, `${raw} -> ${r.path} is not a fixed point`);
       assert.doesNotMatch(r.path, /\/\/|\\|%2f|%5c/i, raw);
       assert.ok(!decodeURIComponent(r.path).split('/').includes('..'), raw);
+      // A canonical path (the fast path takes it as it is) comes out unchanged, with any query.
+      const query = `?${raw.replaceAll('#', '')}`;
+      assert.deepEqual(normalizeRequestPath(r.path + query), { ok: true, path: r.path, search: query }, r.path + query);
     }
     assert.ok(accepted > 1000, `only ${accepted} accepted: the generator is too hostile to test acceptance`);
   });

@@ -22,6 +22,9 @@ function isUnreserved(code: number): boolean {
  * normalizeRequestPath('/users/%2e%2e/admin') // { ok: false, reason: '".." segment in path' }
  */
 export function normalizeRequestPath(rawUrl: string): NormalizedPath {
+  const end = canonicalPathEnd(rawUrl);
+  if (end === rawUrl.length) return { ok: true, path: rawUrl, search: '' };
+  if (end > 0) return { ok: true, path: rawUrl.slice(0, end), search: rawUrl.slice(end) };
   let target = rawUrl;
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(target);
   if (scheme) {
@@ -55,6 +58,27 @@ export function normalizeRequestPath(rawUrl: string): NormalizedPath {
   }
   const path = `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
   return { ok: true, path, search };
+}
+
+/**
+ * Where the path of `rawUrl` ends (its `?`, or its length) when that path is canonical
+ * already, as nearly every request's is: it starts with `/`, and has no `%`, backslash,
+ * control character or space, no empty segment (`//`), no segment starting with `.`, and
+ * no `#` anywhere. Else -1, and the full normalisation decides.
+ */
+function canonicalPathEnd(rawUrl: string): number {
+  if (rawUrl.charCodeAt(0) !== 0x2f /* / */) return -1;
+  const length = rawUrl.length;
+  let i = 1;
+  let previous = 0x2f;
+  for (; i < length; i++) {
+    const c = rawUrl.charCodeAt(i);
+    if (c === 0x3f /* ? */) break;
+    if (c === 0x25 /* % */ || c === 0x5c /* \ */ || c <= 0x20 || c === 0x7f || c === 0x23 /* # */) return -1;
+    if (previous === 0x2f && (c === 0x2f || c === 0x2e /* . */)) return -1;
+    previous = c;
+  }
+  return i < length && rawUrl.indexOf('#', i) !== -1 ? -1 : i;
 }
 
 function canonicalSegment(part: string): { ok: true; value: string } | { ok: false; reason: string } {
