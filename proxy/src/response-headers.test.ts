@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingHttpHeaders } from 'node:http';
-import { applyResponseHeaderPolicy } from './response-headers.js';
+import { IncomingMessage, ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import { Socket } from 'node:net';
+import { applyResponseHeaderPolicy, responseHeaderList } from './response-headers.js';
 
 describe('response header policy', () => {
   it('drops hop-by-hop and proxy-only headers, names the backend and the request', () => {
@@ -20,6 +21,44 @@ describe('response header policy', () => {
     applyResponseHeaderPolicy(headers, { backend: 'legacy', requestId: 'r2', generation: 7 }, true);
     assert.deepEqual(headers, {
       connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-accept': 'abc', 'x-backend': 'legacy', 'x-request-id': 'r2', 'x-routes-generation': '7',
+    });
+  });
+
+  describe('as a list for writeHead', () => {
+    const answers: IncomingHttpHeaders[] = [
+      {
+        'content-type': 'application/json', 'content-length': '2', connection: 'keep-alive, x-trace', 'keep-alive': 'timeout=5', 'x-trace': '1',
+        'transfer-encoding': 'chunked', 'x-auth-token': 'jwt', 'x-auth-logout': '1', 'x-backend': 'forged', 'x-request-id': 'other', 'set-cookie': ['a=1', 'b=2'],
+      },
+      { 'content-type': 'text/plain', date: 'Sun, 06 Dec 2026 10:00:00 GMT', connection: 'close', etag: 'W/"2-x"' },
+      { 'cache-control': 'no-store', connection: 'X-Backend, Etag', etag: 'e', 'x-routes-generation': '3', 'set-cookie': ['one=1'] },
+      {},
+    ];
+    const rawHead = (headers: Parameters<ServerResponse['writeHead']>[1]) => {
+      const res = new ServerResponse(new IncomingMessage(new Socket()));
+      res.writeHead(200, headers);
+      return (res as unknown as { _header: string })._header;
+    };
+
+    it('writes the same head as the policy applied to the object', () => {
+      for (const [i, answer] of answers.entries()) {
+        for (const facts of [{ backend: 'new', requestId: `r${i}` }, { backend: 'legacy', requestId: `g${i}`, generation: 12 }]) {
+          const edited = structuredClone(answer);
+          applyResponseHeaderPolicy(edited, facts);
+          assert.equal(rawHead(responseHeaderList(answer, facts)), rawHead(edited));
+        }
+      }
+    });
+
+    it('leaves the upstream headers as they were', () => {
+      const answer = structuredClone(answers[0] as IncomingHttpHeaders);
+      responseHeaderList(answer, { backend: 'new', requestId: 'r' });
+      assert.deepEqual(answer, answers[0]);
+    });
+
+    it('refuses a value a hook broke, as writeHead refuses it in an object', () => {
+      assert.throws(() => responseHeaderList({ 'set-cookie': ['a=1\r\nx: y'] }, { backend: 'new', requestId: 'r' }), { code: 'ERR_INVALID_CHAR' });
+      assert.throws(() => responseHeaderList({ 'x-bad': undefined }, { backend: 'new', requestId: 'r' }), { code: 'ERR_HTTP_INVALID_HEADER_VALUE' });
     });
   });
 });

@@ -4,7 +4,7 @@ import { sendJsonError } from './error-response.js';
 import { exchangeOf, type Exchange } from './forward-context.js';
 import { thenRunHooks } from './extension.js';
 import type { ExchangeEventDeps } from './exchange-event-deps.js';
-import { applyResponseHeaderPolicy, type ResponseFacts } from './response-headers.js';
+import { responseHeaderList, type ResponseFacts } from './response-headers.js';
 import { classifyUpstreamError } from './upstream-error.js';
 
 type ProxyResHandler = NonNullable<NonNullable<Options['on']>['proxyRes']>;
@@ -27,8 +27,7 @@ export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
       upstream.destroy();
       return;
     }
-    const headers = upstream.headers;
-    applyResponseHeaderPolicy(headers, responseFacts(ex, deps.exposeGeneration));
+    const headers = responseHeaderList(upstream.headers, responseFacts(ex, deps.exposeGeneration));
     if (upstream.statusMessage) res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
     else res.writeHead(upstream.statusCode ?? 502, headers);
     upstream.pipe(res);
