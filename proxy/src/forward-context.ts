@@ -67,6 +67,8 @@ export interface Exchange {
   attempts: number;
   /** The current upstream request (http-proxy creates a new one on retry). */
   upstreamRequest: ClientRequest | undefined;
+  /** The upstream answer once its headers arrived (HTTP only): a client that leaves tears it down. */
+  upstreamResponse: IncomingMessage | undefined;
   /** Upstream answered (headers received): no retry, errors now cut the response. */
   responded: boolean;
   /** The WebSocket handshake completed: errors now close the tunnel. */

@@ -9,6 +9,7 @@ import type { Identify } from './identify.js';
 import type { ProxyMetrics } from './metrics.js';
 import { acceptRequestId } from './request-id.js';
 import { routeRequest, type RouteOptions } from './route-request.js';
+import { abandonUpstream } from './upstream-response.js';
 import type { RoutingState } from './routing-state.js';
 import type { BackendProxy } from './backend-proxy.js';
 import type { RouteWindows } from './stats/index.js';
@@ -102,7 +103,12 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
     const ex = newExchange(ctx, forwarder);
     attachExchange(req, ex);
     forwarder.acquire();
-    res.once('close', () => finish(ex, res));
+    // The exchange's one listener on the response: the log line and figures, then, for a
+    // client that left mid-answer, the upstream answer torn down (upstream-response.ts).
+    res.on('close', () => {
+      finish(ex, res);
+      if (ex.upstreamResponse) abandonUpstream(ex, res);
+    });
     if (hooks.before.length === 0) {
       forwarder.forward(req, res);
       return;
@@ -134,6 +140,7 @@ export function newExchange(ctx: ForwardContext, backend: BackendProxy): Exchang
     backend,
     attempts: 1,
     upstreamRequest: undefined,
+    upstreamResponse: undefined,
     responded: false,
     upgraded: false,
     upgradeStatus: 0,

@@ -30,7 +30,7 @@ export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
     const headers = responseHeaderList(upstream.headers, responseFacts(ex, deps.exposeGeneration));
     if (upstream.statusMessage) res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
     else res.writeHead(upstream.statusCode ?? 502, headers);
-    upstream.pipe(res);
+    sendBody(upstream, res);
   }
 
   function onUpstreamBodyError(ex: Exchange, upstream: IncomingMessage, res: ServerResponse, err?: NodeJS.ErrnoException): void {
@@ -52,12 +52,8 @@ export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
       return;
     }
     ex.responded = true;
-    res.once('close', () => {
-      if (!res.writableFinished) {
-        ex.clientAborted = !ex.failure;
-        upstream.destroy();
-      }
-    });
+    // The response's close (http-handler.ts) calls abandonUpstream from now on.
+    ex.upstreamResponse = upstream;
     upstream.once('error', (err: NodeJS.ErrnoException) => onUpstreamBodyError(ex, upstream, res, err));
     upstream.once('close', () => {
       if (!upstream.complete) onUpstreamBodyError(ex, upstream, res);
@@ -76,3 +72,33 @@ export function createResponseWriter(deps: ExchangeEventDeps): ProxyResHandler {
   };
 
 }
+
+/**
+ * The client's connection closed: an answer it did not get in full is torn down upstream
+ * (its body would otherwise keep a backend socket busy). Called on the response's `close`.
+ */
+export function abandonUpstream(ex: Exchange, res: ServerResponse): void {
+  if (res.writableFinished) return;
+  ex.clientAborted = !ex.failure;
+  ex.upstreamResponse?.destroy();
+}
+
+/**
+ * Streams the upstream body to the client as `pipe` would (the client's pace: paused while
+ * the response's buffer is full, resumed on `drain`; ended when the body ends), with two
+ * listeners instead of the eight `pipe` adds and removes. A client that leaves does not need
+ * an unpipe: its `close` destroys the upstream answer (abandonUpstream). The stream may have
+ * been paused by a hook's tee: resuming it starts both readers.
+ */
+function sendBody(upstream: IncomingMessage, res: ServerResponse): void {
+  const resume = () => upstream.resume();
+  upstream.on('data', (chunk: Buffer) => {
+    if (!res.write(chunk)) {
+      upstream.pause();
+      res.once('drain', resume);
+    }
+  });
+  upstream.on('end', () => res.end());
+  upstream.resume();
+}
+
