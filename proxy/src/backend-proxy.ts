@@ -84,6 +84,11 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
   if (!server) throw new Error('http-proxy-middleware did not run its plugins');
   const proxyServer: Server = server;
   const webOptions = { target, agent, changeOrigin: true, xfwd: false, selfHandleResponse: true };
+  // http-proxy pipes the request into the upstream one (`(options.buffer || req).pipe(proxyReq)`):
+  // for a request without a body that pipe only carries its end, with eight listeners added
+  // and removed. This ends the upstream request at once instead; the server drains the
+  // unread request when the response finishes, as for any handler that does not read it.
+  const bodylessOptions = { ...webOptions, buffer: NO_BODY };
 
   let inflight = 0;
   let retired = false;
@@ -99,7 +104,8 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
       // Straight to the middleware's http-proxy server, as `retry` does: the middleware's own
       // request path is an async function awaiting its router and path rewrite (three
       // promises and microtask turns per request) for options that are fixed here.
-      proxyServer.web(req, res, webOptions);
+      // A hook that tees the request (teeStream) waits for its end: that one is piped.
+      proxyServer.web(req, res, hasBody(req) || req.listenerCount('data') > 0 ? webOptions : bodylessOptions);
     },
     retry(req, res) {
       // The first attempt consumed the (empty) request stream: send an empty one instead.
@@ -127,6 +133,20 @@ export function createBackendProxy(name: string, url: URL, options: BackendProxy
       proxyServer.close();
     },
   };
+}
+
+/** What http-proxy pipes as the body of a request that has none: the upstream request just ends. */
+const NO_BODY = {
+  pipe<T extends NodeJS.WritableStream>(upstream: T): T {
+    upstream.end();
+    return upstream;
+  },
+} as unknown as Readable;
+
+/** A request with a body to forward (not `Content-Length: 0`). */
+function hasBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function hpmLogger(logger: Logger, backend: string) {
