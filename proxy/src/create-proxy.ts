@@ -1,7 +1,8 @@
 import type { RequestListener } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../../lib/logger.js';
 import { diffTables, updateRouteInFile, type RouteTable } from './config/index.js';
-import { createAdminApp, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
+import { createAdminApp, type ClusterStatus, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
 import { createOpsConsole } from './console/index.js';
 import { createExchangeEvents } from './exchange-events.js';
 import { collectHooks, type ProxyExtension } from './extension.js';
@@ -56,6 +57,18 @@ export interface ProxyDeps {
   readonly history?: HistoryStore;
   /** Shadow comparisons per route for the rollouts' match-rate gate (the shadow extension's store). */
   readonly comparisons?: MatchCounts;
+  /** Set when this proxy is a cluster's primary: its workers route, it keeps the control plane. */
+  readonly cluster?: ClusterControl;
+}
+
+/** What the primary of a cluster adds to its proxy (cluster/cluster-primary.ts). */
+export interface ClusterControl {
+  /** A table is in force here: send it to every worker; resolves once they all route with it. */
+  publish(generation: number, text: string): Promise<void>;
+  /** `/__proxy/metrics`: every worker's figures and the primary's, aggregated. */
+  metrics(own: Registry): Promise<string>;
+  /** For `/__proxy/health` and `/__proxy/routes`. */
+  status(): ClusterStatus;
 }
 
 export interface Proxy {
@@ -72,6 +85,8 @@ export interface Proxy {
   /** The routing state in force (table, generation, forwarders). */
   state(): RoutingState;
   table(): RouteTable;
+  /** The table in force as its file's text, for cluster workers (they parse the same text). */
+  published(): { generation: number; text: string };
   /**
    * Re-reads routes.yaml. Unchanged content is a no-op unless `force`; an invalid file keeps
    * the table in force. Synchronous: when it returns, new requests use the new table.
@@ -119,6 +134,9 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   const recorder = createHistoryRecorder(history, { graceMs: options.historyGraceMs, logger });
   source.accept(first);
   for (const extension of extensions) extension.onTable?.(first.table);
+  // Resolves once every worker routes with the newest table (at once without workers).
+  let published: Promise<void> = Promise.resolve();
+  let publishedText = first.text;
 
   function reload({ force = false, attribution }: { force?: boolean; attribution?: Attribution } = {}): ReloadResult {
     const next = source.read({ force });
@@ -134,6 +152,12 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     const before = state.table;
     state = nextRoutingState(state, next.table, pool);
     source.accept(next);
+    publishedText = next.text;
+    if (deps.cluster) {
+      published = deps.cluster.publish(state.generation, next.text);
+      // Awaited by a PUT that asked for this change; the cluster logs a worker that failed it.
+      published.catch(() => undefined);
+    }
     for (const extension of extensions) extension.onTable?.(next.table);
     lastError = undefined;
     metrics.reload('success');
@@ -177,6 +201,8 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     lastError: () => lastError,
     updateRoute,
     registry: metrics.registry,
+    confirmed: () => published,
+    ...(deps.cluster ? { metricsText: deps.cluster.metrics.bind(undefined, metrics.registry), cluster: deps.cluster.status } : {}),
     extensions: [...extensions, {
       name: 'stats-and-history',
       registerAdmin(router) {
@@ -201,6 +227,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     rollouts,
     state: () => state,
     table: () => state.table,
+    published: () => ({ generation: state.generation, text: publishedText }),
     reload,
     endStreams: () => opsConsole.feed.close(),
     async close() {

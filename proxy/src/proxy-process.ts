@@ -1,21 +1,18 @@
 // The proxy's process (runProxyProcess): reads the environment and routes.yaml, opens the
 // session bridge and shadow traffic, listens on PROXY_PORT, follows changes to routes.yaml
-// (and SIGHUP), and stops cleanly on SIGTERM/SIGINT.
+// (and SIGHUP), and stops cleanly on SIGTERM/SIGINT. With PROXY_WORKERS above 1 this process
+// is a cluster's primary and its workers route (cluster/).
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { envPort, loadDotEnv, resolveSecrets, secretList } from '../../lib/env.js';
+import { envPort, loadDotEnv, resolveSecrets } from '../../lib/env.js';
 import { listen } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
-import { openSessionBridge } from './bridge/index.js';
 import { loadRouteTable } from './config/index.js';
-import { createProxy } from './create-proxy.js';
-import { createRecordExtension } from './record/index.js';
-import { createShadowExtension } from './shadow/index.js';
-import { openHistoryStore } from './history/index.js';
-import { matchCountsFrom } from './rollout/index.js';
+import { runClusterPrimary } from './cluster/cluster-primary.js';
+import { runClusterWorker } from './cluster/cluster-worker.js';
+import { buildProxy, gracefulStop, NAME, openExtensions, proxyWorkers, type ProcessSetup } from './process-setup.js';
 import { watchRoutesFile } from './watch-routes-file.js';
-
-const NAME = 'proxy';
 
 export interface ProxyProcessOptions {
   /** The routes file; default ROUTES_FILE, then ./routes.yaml. */
@@ -26,6 +23,8 @@ export interface ProxyProcessOptions {
   readonly host?: string;
   /** The environment to read; default process.env after loading ./.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Worker processes (node:cluster); default PROXY_WORKERS, else 1 (this process routes). */
+  readonly workers?: number;
 }
 
 /**
@@ -42,51 +41,16 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   const port = options.port ?? envPort(env, 'PROXY_PORT', 5634);
   const host = options.host ?? (env.PROXY_HOST || env.HOST || '127.0.0.1');
   const routesFile = resolve(options.routesFile ?? (env.ROUTES_FILE || 'routes.yaml'));
-  const logger = createLogger(NAME, env.LOG_LEVEL || 'info', { asyncStdout: true });
-  // The session bridge reads the legacy sessions in the shared database; COOKIE_SECURE is
-  // the legacy app's own setting, so cookies set on either side carry the same attributes.
-  // Where each session backend keeps its sessions (and how tokens are signed) is in routes.yaml
-  // (DESIGN §10); the file is read here first for the token algorithm, fixed for the process.
-  const first = loadRouteTable(routesFile, env);
-  const bridge = await openSessionBridge({
-    databasePath: resolve(env.DATABASE_PATH || 'data/app.db'),
-    sessionSecrets: secretList(secrets.SESSION_SECRET),
-    jwtSecrets: secretList(secrets.JWT_SECRET),
-    tokens: first.ok ? first.table.tokens : { alg: 'EdDSA', ttlSec: 300 },
-    signingKeysFile: resolve(env.STRANGLER_SIGNING_KEYS || 'data/signing-keys.json'),
-    production: env.NODE_ENV === 'production',
-    secureCookies: env.COOKIE_SECURE === 'true',
-    logger: logger.child({ component: 'bridge' }),
-  });
-  // Shadow traffic is idle until a route in routes.yaml has a `shadow` block. It goes before
-  // the bridge, so a copy starts from the client's headers and gets its token from the bridge.
-  const shadow = createShadowExtension({ diffsPath: resolve(env.DIFFS_PATH || 'data/diffs.db'), logger: logger.child({ component: 'shadow' }), authorizeShadow: bridge.authorizeShadow });
-  // Idle until an admin starts a recording (strangler record); it sees the client's own headers.
-  const record = createRecordExtension({ dir: resolve(env.RECORDINGS_DIR || 'data/recordings'), identify: bridge.identify, logger: logger.child({ component: 'record' }) });
+  const workers = options.workers ?? proxyWorkers(env.PROXY_WORKERS);
+  const worker = cluster.isWorker && env.STRANGLER_PROXY_WORKER === '1';
+  const logger = createLogger(NAME, env.LOG_LEVEL || 'info', { asyncStdout: true }).child(worker ? { worker: cluster.worker?.id } : {});
+  const setup: ProcessSetup = { env, secrets, port, host, routesFile, logger };
+  if (worker) return runClusterWorker(setup);
+  if (workers > 1) return runClusterPrimary({ ...setup, workers });
 
-  const created = createProxy(
-    {
-      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true',
-      // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
-      behindTls: env.COOKIE_SECURE === 'true',
-    },
-    // Every routing change, who made it and why (strangler history); the CLI writes it too.
-    {
-      logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')),
-      // The rollouts' match-rate gate: shadow comparisons of the route, raced ones left out.
-      comparisons: matchCountsFrom(shadow.store),
-    },
-  );
-  if (!created.ok) {
-    console.error(`${NAME}: ${routesFile} is invalid, so the proxy did not start. Fix these and start again (check with \`npx strangler validate\`):\n  - ${created.errors.join('\n  - ')}`);
-    process.exit(1);
-  }
-  const { proxy } = created;
-  // Opens the session source now, so a Redis URL or database path that cannot be opened stops start-up.
-  bridge.open(proxy.table());
-  shadow.registerMetrics(proxy.metrics.registry);
-  bridge.registerMetrics(proxy.metrics.registry);
-  for (const warning of created.warnings) logger.warn(warning);
+  const first = loadRouteTable(routesFile, env);
+  const { bridge, shadow, record } = await openExtensions(setup, first.ok ? first.table.tokens : undefined);
+  const proxy = buildProxy(setup, { bridge, shadow, record });
 
   const server = createServer(proxy.handler);
   // Registered here, not through http-proxy-middleware's `ws: true`: a WebSocket that is a
@@ -109,29 +73,13 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
     `listening on http://${host}:${bound}, routes from ${routesFile}`,
   );
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    watcher?.close();
-    let exiting = false;
-    const exit = () => {
-      if (exiting) return;
-      exiting = true;
-      void proxy.close().finally(() => process.exit(0));
-    };
-    // In-flight requests get a moment to finish; idle keep-alive sockets go at once. Open
-    // WebSocket tunnels would hold server.close() forever: the deadline ends them too.
-    const force = setTimeout(() => {
-      server.closeAllConnections();
-      exit();
-    }, 5000);
-    force.unref();
-    proxy.endStreams();
-    server.close(exit);
-    server.closeIdleConnections();
-  };
+  const stop = gracefulStop(logger, server, {
+    before: () => {
+      watcher?.close();
+      proxy.endStreams();
+    },
+    close: () => proxy.close(),
+  });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

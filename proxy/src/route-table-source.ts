@@ -7,7 +7,7 @@ export type ReloadResult =
   | { ok: false; errors: string[] };
 
 export type SourceRead =
-  | { ok: true; unchanged: false; table: RouteTable; warnings: string[]; hash: string }
+  | { ok: true; unchanged: false; table: RouteTable; warnings: string[]; hash: string; /** The file's text, as parsed (cluster workers parse the same text). */ text: string }
   | { ok: true; unchanged: true }
   | { ok: false; errors: string[]; hash: string | undefined; /** The same bytes were already refused. */ repeated: boolean };
 
@@ -33,9 +33,10 @@ export function createRouteTableSource(file: string, env: NodeJS.ProcessEnv) {
     const hash = createHash('sha256').update(bytes).digest('hex');
     if (!force && hash === acceptedHash) return { ok: true, unchanged: true };
     if (bytes.length > MAX_BYTES) return refused([`${file}: larger than 1 MiB; a routes file is a few dozen lines`], hash, force);
-    const loaded = parseRouteTable(bytes.toString('utf8'), { source: file, env });
+    const text = bytes.toString('utf8');
+    const loaded = parseRouteTable(text, { source: file, env });
     if (!loaded.ok) return refused(loaded.errors, hash, force);
-    return { ok: true, unchanged: false, table: loaded.table, warnings: loaded.warnings, hash };
+    return { ok: true, unchanged: false, table: loaded.table, warnings: loaded.warnings, hash, text };
   }
 
   function refused(errors: string[], hash: string | undefined, force: boolean): SourceRead {

@@ -14,6 +14,13 @@ export interface ReloadError {
   readonly errors: readonly string[];
 }
 
+/** A cluster's workers as `/__proxy/health` and `/__proxy/routes` show them. */
+export interface ClusterStatus {
+  /** Workers asked for (PROXY_WORKERS). */
+  readonly size: number;
+  readonly workers: ReadonlyArray<{ readonly id: number; readonly pid: number | undefined; readonly generation: number; readonly ready: boolean }>;
+}
+
 export type RouteUpdateResult =
   | { ok: true; changes: string[]; state: RoutingState; /** Side effects a person should know of, e.g. a rollout paused. */ notes?: string[] }
   | { ok: false; status: 400 | 404 | 500; errors: string[] };
@@ -26,6 +33,12 @@ export interface AdminDeps {
   /** `actor`: who asked, from `X-Strangler-Actor` (default `admin-api:token`), for the routing history. */
   readonly updateRoute: (name: string, change: RouteChange, actor: Actor) => RouteUpdateResult;
   readonly registry: Registry;
+  /** Resolves once the newest table routes every request (a cluster's workers all have it); a PUT answers after it. */
+  readonly confirmed?: () => Promise<void>;
+  /** `/__proxy/metrics` when the registry is not the whole story (a cluster's primary aggregates its workers'). */
+  readonly metricsText?: () => Promise<string>;
+  /** The cluster's workers, when there are any (`workers` in health and routes). */
+  readonly cluster?: () => ClusterStatus;
   readonly extensions: readonly ProxyExtension[];
   /** The ops console at `/__proxy/ui`; its session cookie is accepted wherever the token is. */
   readonly console?: OpsConsole;
@@ -43,7 +56,7 @@ export function createAdminApp(deps: AdminDeps): Express {
 
   router.get('/health', (_req, res) => {
     const { table, generation } = deps.state();
-    res.json({ status: 'ok', routesLoadedAt: table.loadedAt.toISOString(), generation });
+    res.json({ status: 'ok', routesLoadedAt: table.loadedAt.toISOString(), generation, ...(deps.cluster ? { cluster: deps.cluster() } : {}) });
   });
 
   for (const extension of deps.extensions) extension.registerPublic?.(router);
@@ -58,11 +71,12 @@ export function createAdminApp(deps: AdminDeps): Express {
     res.json({
       ...routeTableToJson(table),
       generation,
+      ...(deps.cluster ? { cluster: deps.cluster() } : {}),
       ...(lastError ? { lastError: { at: lastError.at.toISOString(), errors: lastError.errors } } : {}),
     });
   });
 
-  router.put('/routes/:name', express.json({ limit: '16kb' }), (req, res) => {
+  router.put('/routes/:name', express.json({ limit: '16kb' }), async (req, res) => {
     const name = String(req.params.name);
     const parsed = parseRouteUpdate(req.body);
     if (!parsed.ok) {
@@ -74,12 +88,19 @@ export function createAdminApp(deps: AdminDeps): Express {
       res.status(result.status).json({ error: result.errors.join('; '), errors: result.errors });
       return;
     }
+    // A flip is answered once every worker routes with it: a request sent after the answer never meets the old table.
+    try {
+      await deps.confirmed?.();
+    } catch (err) {
+      res.status(500).json({ error: `routes.yaml was changed, but not every worker confirmed it: ${(err as Error).message}` });
+      return;
+    }
     const json = routeTableToJson(result.state.table);
     res.json({ route: json.routes.find((r) => r.name === name), changes: result.changes, generation: result.state.generation, loadedAt: json.loadedAt, ...(result.notes?.length ? { notes: result.notes } : {}) });
   });
 
   router.get('/metrics', async (_req, res) => {
-    res.set('content-type', deps.registry.contentType).send(await deps.registry.metrics());
+    res.set('content-type', deps.registry.contentType).send(await (deps.metricsText ?? (() => deps.registry.metrics()))());
   });
 
   for (const extension of deps.extensions) extension.registerAdmin?.(router);

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { clientAddress } from '../client-address.js';
 import type { ConsoleFeed } from './console-feed.js';
 import { clearedCookie, CONSOLE_COOKIE, consoleCookieOf, sessionCookie } from './console-cookie.js';
 import { csrfRefusal, isHttps, sessionOf } from './console-auth.js';
@@ -52,7 +53,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): { open: Router; ev
       res.status(403).json({ error: refusal });
       return;
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(req) ?? 'unknown';
     const wait = deps.throttle.blockedFor(address);
     if (wait > 0) {
       res.status(429).set('retry-after', String(Math.ceil(wait / 1000))).json({ error: `Too many wrong admin tokens from this address: try again in ${Math.ceil(wait / 1000)} s` });

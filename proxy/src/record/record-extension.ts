@@ -6,7 +6,7 @@ import type { ProxyExtension } from '../extension.js';
 import type { ForwardContext } from '../forward-context.js';
 import type { Identify } from '../identify.js';
 import { teeStream, type TeedBody } from '../tee-stream.js';
-import { Recording } from './recording.js';
+import { Recording, type SeenExchange } from './recording.js';
 import type { RecordingControl } from './recording-control.js';
 import { RECORDED_REQUEST_HEADERS, RECORDED_RESPONSE_HEADERS, type RecordingLimits } from './recording-format.js';
 import { createRecordingsRouter } from './recordings-router.js';
@@ -21,15 +21,28 @@ export interface RecordExtensionOptions {
   /** Size of one recording file (default 50 MiB). */
   readonly maxFileBytes?: number;
   readonly logger?: Logger;
+  /** Told which route records into which recording whenever that changes (a cluster's primary tells its workers). */
+  readonly onActive?: (active: ReadonlyArray<readonly [route: string, recording: string]>) => void;
 }
 
-export interface RecordExtension extends ProxyExtension, RecordingControl {}
+/** Where a captured exchange goes: a recording, or (in a cluster worker) the primary's recording of that id. */
+export interface ExchangeSink {
+  add(seen: SeenExchange): void;
+  skip(): void;
+}
+
+export interface RecordExtension extends ProxyExtension, RecordingControl {
+  /** A cluster worker: capture these routes into these sinks (the primary's recordings), in place of recordings of its own. */
+  follow(active: ReadonlyMap<string, ExchangeSink>): void;
+  /** The recording of this id, for exchanges a cluster worker captured; undefined once it ended. */
+  sink(id: string): ExchangeSink | undefined;
+}
 
 const MAX_DURATION_MS = 24 * 3600 * 1000;
 const DEFAULT_DURATION_MS = 10 * 60 * 1000;
 
 interface Capture {
-  readonly recording: Recording;
+  readonly recording: ExchangeSink;
   readonly user: string | null;
   readonly at: number;
   readonly requestBody: Promise<TeedBody> | undefined;
@@ -53,10 +66,11 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const maxFileBytes = options.maxFileBytes ?? 50 * 1024 * 1024;
   const recordings = new Map<string, Recording>();
-  const active = new Map<string, Recording>();
+  let active = new Map<string, ExchangeSink>();
   const captures = new WeakMap<ForwardContext, Capture>();
   let routeNames: readonly string[] = [];
   let redactByRoute = new Map<string, readonly string[]>();
+  const announce = () => options.onActive?.([...active].map(([route, sink]) => [route, (sink as Recording).id] as const));
 
   function userOf(ctx: ForwardContext): string | null {
     if (!options.identify) return null;
@@ -119,7 +133,7 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
         return { ok: false, status: 404, error: `unknown route "${unknown.join(', ') || request.route}" (known: ${routeNames.join(', ') || 'none'}): name a route of routes.yaml, or several separated by commas` };
       }
       for (const route of routes) {
-        const busy = active.get(route);
+        const busy = active.get(route) as Recording | undefined;
         if (busy) return { ok: false, status: 409, error: `route "${route}" is already being recorded (${busy.id}): stop it first with DELETE /__proxy/recordings/${busy.id}` };
       }
       const count = request.count ?? null;
@@ -136,6 +150,7 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
           id, route: routes.join(','), file: join(dir, `${id}.jsonl`), limits, redact: [...new Set(routes.flatMap((r) => redactByRoute.get(r) ?? []))], logger: options.logger,
           onEnd: () => {
             for (const route of routes) if (active.get(route) === recording) active.delete(route);
+            announce();
           },
         });
       } catch (err) {
@@ -143,6 +158,7 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
       }
       recordings.set(id, recording);
       for (const route of routes) active.set(route, recording);
+      announce();
       options.logger?.info({ recording: id, route: recording.route, limits }, `recording ${recording.route} into ${recording.file}`);
       return { ok: true, recording: recording.status() };
     },
@@ -152,13 +168,20 @@ export function createRecordExtension(options: RecordExtensionOptions = {}): Rec
       await recording.stop('stopped');
       return recording.status();
     },
+    follow(next) {
+      active = new Map(next);
+    },
+    sink(id) {
+      const recording = recordings.get(id);
+      return recording && [...active.values()].includes(recording) ? recording : undefined;
+    },
     list: () => [...recordings.values()].map((r) => r.status()),
     get: (id) => recordings.get(id)?.status(),
     registerAdmin(router) {
       router.use('/recordings', createRecordingsRouter(extension));
     },
     async close() {
-      await Promise.all([...active.values()].map((r) => r.stop('closed')));
+      await Promise.all([...recordings.values()].filter((r) => [...active.values()].includes(r)).map((r) => r.stop('closed')));
     },
   };
   return extension;

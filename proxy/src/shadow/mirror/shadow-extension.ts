@@ -11,6 +11,7 @@ import { WriteLog } from './write-log.js';
 import { isSafeMethod } from './shadow-settings.js';
 import type { ThreadStoreOptions } from './shadow-job.js';
 import type { AuthorizeShadow, ShadowTap } from './shadow-settings.js';
+import type { ShadowThread } from './shadow-thread.js';
 
 export interface ShadowExtensionOptions extends ShadowerOptions {
   /** diffs.db (DIFFS_PATH, default data/diffs.db): written by the shadow thread, read here. */
@@ -22,6 +23,10 @@ export interface ShadowExtensionOptions extends ShadowerOptions {
   /** The proxy's registry, for `proxy_shadow_requests_total` (else registerMetrics does it). */
   readonly registry?: Registry;
   readonly random?: () => number;
+  /** Where copies are sent and compared; default a shadow thread of this process's own (a cluster worker's goes to the primary's). */
+  readonly thread?: ShadowThread;
+  /** The write log; default one of this extension's own (a cluster worker's also tells the primary). */
+  readonly writes?: WriteLog;
 }
 
 export interface ShadowExtension extends ProxyExtension {
@@ -52,11 +57,13 @@ export interface ShadowExtension extends ProxyExtension {
  */
 export function createShadowExtension(options: ShadowExtensionOptions = {}): ShadowExtension {
   const diffsPath = options.diffsPath ?? 'data/diffs.db';
-  // This connection reads (GET /__proxy/diffs); the shadow thread is the only writer.
-  const store = openDiffStore(diffsPath, options.storeOptions);
+  // This connection reads (GET /__proxy/diffs); the shadow thread is the only writer. Opened
+  // on first read: a cluster worker never reads.
+  let store: DiffStore | undefined;
+  const openStore = () => (store ??= openDiffStore(diffsPath, options.storeOptions));
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   let metrics: ShadowMetrics | undefined = options.registry ? createShadowMetrics(options.registry) : undefined;
-  const writes = new WriteLog();
+  const writes = options.writes ?? new WriteLog();
   const shadower = createShadower({
     ...options,
     diffsPath,
@@ -64,6 +71,7 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
     // Late-bound: the proxy's registry exists only once the proxy is built.
     metrics: { result: (route, result) => metrics?.result(route, result) },
     writes,
+    thread: options.thread,
   });
   const taps = new WeakMap<ForwardContext, ShadowTap>();
   // Unsafe requests of every route (shadowed or not), each in its route's database's sequence.
@@ -75,7 +83,9 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
     name: 'shadow',
     shadower,
     writes,
-    store,
+    get store() {
+      return openStore();
+    },
     registerMetrics(registry) {
       metrics ??= createShadowMetrics(registry);
     },
@@ -137,12 +147,12 @@ export function createShadowExtension(options: ShadowExtensionOptions = {}): Sha
       tap.end({ answered: outcome.status > 0 && !outcome.aborted && !outcome.failure, durationMs: outcome.durationMs });
     },
     registerAdmin(router) {
-      router.use('/diffs', createDiffsRouter(store));
+      router.use('/diffs', createDiffsRouter(openStore()));
     },
     async close() {
       closed = true;
       await shadower.close();
-      store.close();
+      store?.close();
     },
   };
 }

@@ -8,13 +8,20 @@ import { ownBytes, type MirrorJob, type ThreadStoreOptions, type MirrorOutcome, 
  */
 export type RaceJudge = (answeredAgoMs: number) => boolean;
 
+/** What `raced` judges against, for a thread in another process that judges with writes of its own (cluster workers). */
+export interface RaceContext {
+  readonly database: string;
+  /** When the primary request arrived, on this process's performance.now() clock. */
+  readonly startedAt: number;
+}
+
 export interface ShadowThread {
   /**
    * Sends one mirrored request's copy on the thread, compares, queues the row; a mismatch
    * is first judged by `raced` (default: never) and recorded as `raced` or `mismatched`.
    * Rejects if the thread fails.
    */
-  mirror(job: MirrorJob, raced?: RaceJudge): Promise<MirrorOutcome>;
+  mirror(job: MirrorJob, raced?: RaceJudge, race?: RaceContext): Promise<MirrorOutcome>;
   /**
    * Starts the thread now (a table that shadows was loaded), so the first copies do not
    * wait for it to load (under tsx that takes about a second); resolves once it answers.

@@ -4,7 +4,7 @@ import { ConcurrencyGate } from './concurrency-gate.js';
 import { applyHeaderChanges, copyRequestHeaders } from './copy-headers.js';
 import { createDiffer, headerValue } from '../diff/diff.js';
 import type { CopySpec, ThreadStoreOptions } from './shadow-job.js';
-import { startShadowThread } from './shadow-thread.js';
+import { startShadowThread, type ShadowThread } from './shadow-thread.js';
 import { NO_METRICS, type ShadowMetrics } from './shadow-metrics.js';
 import { WriteLog } from './write-log.js';
 import { isSafeMethod, type AuthorizeShadow, type BodyCopy, type MirrorStart, type ShadowBackend, type ShadowSettings, type ShadowTap } from './shadow-settings.js';
@@ -51,6 +51,8 @@ export interface ShadowerDeps extends ShadowerOptions {
    * window overlapped one is recorded as `raced`. Default: a log nobody writes to.
    */
   readonly writes?: WriteLog;
+  /** Where copies are sent and compared; default a shadow thread of this process's own. */
+  readonly thread?: ShadowThread;
 }
 
 /** The write sequence of routes that name no `database`: by default every route writes to one database. */
@@ -102,7 +104,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
   const { logger } = deps;
 
   // Copies in flight, plus a noise probe for each.
-  const thread = startShadowThread({ diffsPath: deps.diffsPath, storeOptions: deps.storeOptions, maxSockets: maxInFlight * 2, nice: deps.threadNice ?? 10 });
+  const thread = deps.thread ?? startShadowThread({ diffsPath: deps.diffsPath, storeOptions: deps.storeOptions, maxSockets: maxInFlight * 2, nice: deps.threadNice ?? 10 });
   const gate = new ConcurrencyGate(maxInFlight, maxQueued);
   const diffable = new WeakMap<ShadowSettings, boolean>();
   const noiseSeen = new Map<string, number>();
@@ -232,7 +234,7 @@ export function createShadower(deps: ShadowerDeps): Shadower {
       diff: { ignore: settings.ignore, unordered: settings.unordered, headers: settings.headers },
       primaryAnswer, primaryMs, copy: await spec(start.shadow), probe, timeoutMs: settings.timeoutMs,
       requestBody: body, maxBodyBytes, at: clock(),
-    }, (answeredAgoMs) => writes.overlaps(start.database ?? SHARED_DATABASE, startedAt, performance.now() - answeredAgoMs));
+    }, (answeredAgoMs) => writes.overlaps(start.database ?? SHARED_DATABASE, startedAt, performance.now() - answeredAgoMs), { database: start.database ?? SHARED_DATABASE, startedAt });
     // Counted in diffs.db by the thread; here only the metric and, for a difference, the log line.
     metrics.result(route, outcome.kind);
     if (outcome.kind === 'mismatched' || outcome.kind === 'error') {

@@ -63,8 +63,9 @@ export class WriteLog {
   /**
    * The write's answer ended with `status`. 0 (the client left before any answer) may
    * still have written, upstream: it stays on record without advancing the sequence.
+   * `at`: when it ended (default now), for writes another process reports.
    */
-  close(database: string, id: number, status: number): void {
+  close(database: string, id: number, status: number, at = this.#now()): void {
     const book = this.#book(database);
     const start = book.open.get(id);
     if (start === undefined) return;
@@ -72,7 +73,7 @@ export class WriteLog {
     const succeeded = status >= 200 && status <= 299;
     if (!succeeded && status !== 0) return;
     if (succeeded) book.sequence++;
-    book.ended.push({ start, end: this.#now() });
+    book.ended.push({ start, end: at });
     this.#prune(book);
   }
 
