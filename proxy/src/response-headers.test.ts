@@ -34,8 +34,9 @@ describe('response header policy', () => {
       { 'cache-control': 'no-store', connection: 'X-Backend, Etag', etag: 'e', 'x-routes-generation': '3', 'set-cookie': ['one=1'] },
       {},
     ];
-    const rawHead = (headers: Parameters<ServerResponse['writeHead']>[1]) => {
+    const rawHead = (headers: Parameters<ServerResponse['writeHead']>[1], before?: [string, string]) => {
       const res = new ServerResponse(new IncomingMessage(new Socket()));
+      if (before) res.setHeader(...before);
       res.writeHead(200, headers);
       return (res as unknown as { _header: string })._header;
     };
@@ -46,6 +47,10 @@ describe('response header policy', () => {
           const edited = structuredClone(answer);
           applyResponseHeaderPolicy(edited, facts);
           assert.equal(rawHead(responseHeaderList(answer, facts)), rawHead(edited));
+          // A header the response already had (res.setHeader before the answer came): kept, or overridden alike.
+          for (const before of [['x-strangler-worker', 'w1'], ['etag', 'mine'], ['x-backend', 'early']] as Array<[string, string]>) {
+            assert.equal(rawHead(responseHeaderList(answer, facts), before), rawHead(edited, before));
+          }
         }
       }
     });
