@@ -44,9 +44,14 @@ export function stopOnSignals(server: Server, logger: Logger, steps: GracefulSto
 }
 
 /** The `main().catch` of every process: a refused configuration or busy port is one line; anything else is a bug with its stack. */
+/** A start that failed for a reason already explained to the user (its message is the whole story: no stack). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
 export function exitOnStartFailure(name: string): (err: unknown) => never {
   return (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof PortInUseError) console.error(`${name}: ${err.message}`);
+    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof StartupError) console.error(`${name}: ${err.message}`);
     else console.error(`${name}: failed to start:`, err);
     process.exit(1);
   };

@@ -120,6 +120,24 @@ routes:
     assert.deepEqual(new Set(answers.map((a) => a.worker)), new Set(h.cluster.workers.map((w) => String(w.id))));
   });
 
+  it('streams the ops console\'s feed through a worker, read from the primary', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/__proxy/ui/events`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    try {
+      while (!/event: routes\ndata: \{"ok":true/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+    } finally {
+      await reader.cancel();
+    }
+    assert.match(text, /event: routes\ndata: \{"ok":true/);
+  });
+
   it('aggregates every worker in /__proxy/metrics and /__proxy/stats', async () => {
     const before = await metricCount();
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });

@@ -19,6 +19,8 @@ describe('strangler proxy: arguments', () => {
     [['--routes', 'a.yaml', '--file', 'b.yaml'], /--routes a\.yaml and --file b\.yaml name two files: give one/],
     [['--route', 'a.yaml'], /Unknown option '--route'/],
     [['--host', ' '], /--host needs an address/],
+    [['--workers', '0'], /--workers must be a whole number from 1 to 64, or auto \(one per core\); got "0"/],
+    [['--workers', 'many'], /--workers must be a whole number from 1 to 64, or auto/],
   ];
   for (const [args, message] of cases) {
     it(`refuses ${args.join(' ')} with exit 2, the fix and the usage`, async () => {
@@ -73,6 +75,31 @@ describe('strangler proxy: the process', () => {
     assert.equal(answer.url, '/orders/7?x=1');
     proxy.child.kill('SIGTERM');
     assert.equal(await proxy.exited(15_000), 0);
+  });
+
+  it('--workers 2 runs a primary and two workers that share the port, and stops them all on SIGTERM', async () => {
+    const [port] = await freePorts(1);
+    const proxy = strangler('--routes', 'my-routes.yaml', '--port', String(port), '--workers', '2');
+    await proxy.waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port} with 2 workers, routes from .*my-routes\\.yaml`), 120_000);
+    const health = (await (await fetch(`http://127.0.0.1:${port}/__proxy/health`)).json()) as { cluster: { workers: { pid: number; ready: boolean }[] } };
+    assert.equal(health.cluster.workers.filter((w) => w.ready).length, 2);
+    const answer = (await (await fetch(`http://127.0.0.1:${port}/orders/7`)).json()) as Echo;
+    assert.equal(answer.backend, 'app');
+    proxy.child.kill('SIGTERM');
+    assert.equal(await proxy.exited(20_000), 0);
+    for (const { pid } of health.cluster.workers) assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
+  it('with workers, still says which flag moves a busy port, and exits 1', async () => {
+    let holder: RunningServer | undefined;
+    try {
+      holder = await startServer((_req, res) => res.end());
+      const proxy = strangler('-f', file, '-p', String(holder.port), '--workers', '2');
+      assert.equal(await proxy.exited(120_000), 1);
+      assert.match(proxy.output(), new RegExp(`strangler proxy: port ${holder.port} is already in use: stop what holds it, or pass another --port`));
+    } finally {
+      await holder?.close();
+    }
   });
 
   it('says which flag moves a busy port, and exits 1', async () => {

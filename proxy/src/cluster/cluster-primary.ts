@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { StartupError } from '../../../lib/process-lifecycle.js';
 import type { ClusterStatus } from '../admin/admin-app.js';
 import { loadRouteTable } from '../config/index.js';
 import type { ClusterControl, Proxy } from '../create-proxy.js';
@@ -149,7 +150,7 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
     member.gone();
     if (stopping) return;
     if (!started) {
-      startup.reject(new Error(`proxy worker ${worker.id} exited (${signal ?? `code ${code}`}) before it listened: its log lines above say why (a port in use, a refused secret)`));
+      startup.reject(new StartupError(`proxy worker ${worker.id} exited (${signal ?? `code ${code}`}) before it listened: its log lines above say why (a port in use, a refused secret)`));
       return;
     }
     const now = Date.now();
@@ -188,6 +189,9 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
   } catch (err) {
     stopping = true;
     for (const m of members.values()) m.worker.process.kill('SIGTERM');
+    watcher?.close();
+    server.close();
+    await proxy.close();
     rmSync(socketDir, { recursive: true, force: true });
     throw err;
   }

@@ -110,9 +110,17 @@ export async function runClusterWorker(setup: ProcessSetup): Promise<void> {
   });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  let port: number;
+  try {
+    port = await listen(server, setup.port, setup.host, 'PROXY_PORT');
+  } catch (err) {
+    // The caller reports the error; the channel to the primary must not keep this process alive after it.
+    channel.close('the worker did not start');
+    process.disconnect();
+    throw err;
+  }
   // The primary is gone: nobody will publish tables or read the figures any more.
   process.on('disconnect', () => stop('SIGTERM'));
-
-  const port = await listen(server, setup.port, setup.host, 'PROXY_PORT');
   channel.notify('ready', { port, generation: started.state().generation });
 }

@@ -9,11 +9,12 @@ export interface AdminAnswer {
 /** Reads one admin endpoint (`/__proxy/...`) as an admin. */
 export type AdminGet = (path: string) => Promise<AdminAnswer>;
 
-/** Where the proxy that served a console page listens, as that page's connection saw it. */
-export interface LocalAddress {
-  readonly host: string;
-  readonly port: number;
-}
+/**
+ * Where the proxy that served a console page listens, as that page's connection saw it: an
+ * address and port, or (a cluster's primary, which workers reach over a private socket) the
+ * socket's path.
+ */
+export type LocalAddress = { readonly host: string; readonly port: number } | { readonly socketPath: string };
 
 /**
  * Reads the admin API over loopback with the admin token, exactly as any client would:
@@ -27,7 +28,7 @@ export function loopbackAdminGet(token: string, where: () => LocalAddress | unde
       const address = where();
       if (!address) return Promise.resolve({ status: 503, body: { error: 'the console does not know the proxy\'s address yet' } });
       return new Promise((resolve) => {
-        const req = request({ host: address.host, port: address.port, path, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+        const req = request({ ...address, path, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (err) => resolve({ status: 502, body: { error: `${path}: ${err.message}` } }));

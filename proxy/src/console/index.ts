@@ -66,6 +66,11 @@ export function createOpsConsole(options: ConsoleOptions): OpsConsole {
       // The proxy reads its own admin API where this browser reached it.
       const { localAddress, localPort } = req.socket;
       if (localAddress && localPort) address = { host: localAddress, port: localPort };
+      else {
+        // A unix socket has no port: read through the same socket.
+        const listening = (req.socket as { server?: { address(): unknown } }).server?.address();
+        if (typeof listening === 'string') address = { socketPath: listening };
+      }
       routes.events(req, res, next);
     },
     feed,
