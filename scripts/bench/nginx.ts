@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireDebianTool } from './debian-tool.js';
-import { cpuSecondsOf, freePort, type RunningProcess } from './processes.js';
+import { freePort, treeCpuSeconds, type RunningProcess } from './processes.js';
 
 /**
  * Debian's nginx as a reverse proxy in front of `upstream`, configured the way one would
@@ -13,12 +13,13 @@ import { cpuSecondsOf, freePort, type RunningProcess } from './processes.js';
  * request too). One worker process, as the proxy is one process. Everything lives in
  * `dir`; it listens on a free port on 127.0.0.1 and stops with `stop()`.
  */
-export async function startNginx(name: string, upstream: string, dir: string): Promise<RunningProcess> {
+export async function startNginx(name: string, upstream: string | { readonly answer: string }, dir: string): Promise<RunningProcess> {
   const nginx = requireDebianTool('nginx', 'nginx-light');
   const home = join(dir, name);
   mkdirSync(home, { recursive: true });
   const port = await freePort();
-  const origin = new URL(upstream);
+  // `{ answer }`: no upstream; nginx itself answers every request with this JSON (a backend that costs next to nothing).
+  const origin = typeof upstream === 'string' ? new URL(upstream) : undefined;
   const conf = join(home, 'nginx.conf');
   const log = join(home, 'error.log');
   writeFileSync(conf, `# written by the bench for one run
@@ -34,21 +35,22 @@ http {
   fastcgi_temp_path ${home}/fastcgi_temp;
   uwsgi_temp_path ${home}/uwsgi_temp;
   scgi_temp_path ${home}/scgi_temp;
-  upstream backend {
+${origin ? `  upstream backend {
     server ${origin.host};
     keepalive 64;
     keepalive_timeout 4s;
   }
-  server {
+` : ''}  server {
     listen 127.0.0.1:${port};
     location / {
-      proxy_pass http://backend;
+${origin ? `      proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $host;` : `      default_type application/json;
+      return 200 '${typeof upstream === 'string' ? '' : upstream.answer.replace(/'/g, '')}';`}
     }
   }
 }
@@ -73,7 +75,7 @@ http {
     log,
     pid: child.pid,
     // The master only supervises; the worker serves. Both are counted.
-    cpuSeconds: () => [child.pid, ...childrenOf(child.pid)].reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0),
+    cpuSeconds: () => treeCpuSeconds(child.pid),
     async stop() {
       if (exited !== null) return;
       child.kill('SIGTERM');
@@ -81,15 +83,6 @@ http {
       if (exited === null) child.kill('SIGKILL');
     },
   };
-}
-
-function childrenOf(pid: number | undefined): number[] {
-  if (pid === undefined) return [];
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function readText(path: string): string {

@@ -75,7 +75,8 @@ export async function startMain(name: string, entry: string, port: number, ready
         url,
         log,
         pid: child.pid,
-        cpuSeconds: () => cpuSecondsOf(child.pid),
+        // With PROXY_WORKERS the workers are the proxy's children: their CPU is the proxy's.
+        cpuSeconds: () => treeCpuSeconds(child.pid),
         stop: async () => {
           if (exited !== null) return;
           child.kill('SIGTERM');
@@ -101,5 +102,19 @@ export function cpuSecondsOf(pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
+  }
+}
+
+/** CPU seconds of a process and its direct children (nginx's workers, the proxy's cluster workers). */
+export function treeCpuSeconds(pid: number | undefined): number {
+  return [pid, ...childrenOf(pid)].reduce<number>((sum, p) => sum + cpuSecondsOf(p), 0);
+}
+
+function childrenOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }

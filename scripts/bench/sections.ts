@@ -6,6 +6,7 @@ import { bridgeSection } from './bridge-section.js';
 import type { LoadTarget } from './measure.js';
 import type { RunningProcess } from './processes.js';
 import { SESSION_SOURCE_SECTIONS } from './session-source-sections.js';
+import { workersSection } from './workers-section.js';
 import type { BenchStack } from './stack.js';
 
 const ALL_ON_LEGACY = `version: 1
@@ -221,6 +222,7 @@ export const SECTIONS: readonly BenchSection[] = [
       };
     },
   },
+  workersSection,
   bridgeSection,
   ...SESSION_SOURCE_SECTIONS,
 ];

@@ -18,7 +18,8 @@ export interface BenchStack {
   /** Starts the real proxy process (proxy/src/main.ts) on this routes.yaml text; stopped with the stack. */
   startProxy(name: string, routesYaml: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
   /** Debian's nginx in front of `upstream` (nginx.ts), the reference for what a hop costs; stopped with the stack. */
-  startNginx(name: string, upstream: string): Promise<RunningProcess>;
+  /** nginx in front of `upstream`, or answering `{ answer }` itself (a backend that costs next to nothing). */
+  startNginx(name: string, upstream: string | { readonly answer: string }): Promise<RunningProcess>;
   /**
    * The new backend as its own process on the same database (migrated on start); stopped with
    * the stack. It verifies bridged tokens signed HS256 with the run's JWT_SECRET, so routes
