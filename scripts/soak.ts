@@ -5,9 +5,11 @@
 // admin's cookie into tokens half the time; auth and users (while on legacy) are shadowed
 // to new and compared; WebSocket clients talk on /mcp/ws and reconnect across flips.
 // Every interval it prints each process's RSS, V8 heap, event-loop delay p99 and open
-// files. After the warm-up and at the end the load stops and the processes idle for a
-// moment and collect their garbage; those two idle samples are compared. Pass: 0 failed requests or messages, RSS
-// grown by less than 10 MB per process, no more open files. Exits 1 otherwise.
+// files. After the warm-up and at the end the load stops, the processes idle until their
+// keep-alive connections have closed, then each collects its garbage on every thread the way
+// V8 does when memory runs low (scripts/soak/probe.ts); those two idle samples are compared.
+// Pass: 0 failed requests or messages, RSS grown by less than 10 MB per process, no more
+// open files. Exits 1 otherwise.
 // Options: --minutes N (10), --rate R (HTTP requests/s, 60), --ws-clients N (4).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { preloadIntoProcesses, type RunningProcess } from './bench/processes.js';
 import { startBenchStack, type BenchStack } from './bench/stack.js';
-import { sampleProcess, type ProcessSample } from './soak/process-stats.js';
+import { collectedSince, sampleProcess, type ProcessSample } from './soak/process-stats.js';
 import { startTraffic, type TrafficCounts } from './soak/traffic.js';
 
 const ROUTES = `version: 1
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
   const reportEveryMs = Math.min(60_000, (totalMs - warmupMs) / 2);
 
   const probeDir = mkdtempSync(join(tmpdir(), 'strangler-soak-'));
-  preloadIntoProcesses([resolve('scripts/soak/probe.ts')], { SOAK_PROBE_DIR: probeDir }, ['--expose-gc']);
+  preloadIntoProcesses([resolve('scripts/soak/probe.ts')], { SOAK_PROBE_DIR: probeDir });
   console.error(pc.bold(`soak: ${minutes} min at ${rate} req/s and ${wsClients} WebSocket clients, flips every ${FLIP_EVERY_MS / 1000} s, warm-up ${warmupMs / 1000} s, report every ${reportEveryMs / 1000} s`));
   const stack = await startBenchStack();
   let verdict = false;
@@ -128,11 +130,12 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   const total = () => sum(runs.includes(traffic.counts) ? runs : [...runs, traffic.counts]);
   const idleSample = async (label: string) => {
     await sleep(IDLE_MS);
-    // Full collections first (probe.ts), so the heap and RSS compared are what stays referenced.
+    // Collections first (probe.ts), so the heap and RSS compared are what stays referenced.
+    const asked = Date.now();
     for (const w of watched) process.kill(w.process.pid as number, 'SIGUSR2');
-    await sleep(1000);
-    const samples = sampleAll(Date.now() - IDLE_MS);
-    console.log(pc.bold(`[${clock()}] ${label} (load stopped ${IDLE_MS / 1000} s ago)`));
+    await waitForCollections(watched, plan.probeDir, asked);
+    const samples = watched.map((w) => ({ name: w.name, ...sampleProcess(w.process.pid as number, plan.probeDir, asked - IDLE_MS, asked) }));
+    console.log(pc.bold(`[${clock()}] ${label} (load stopped ${IDLE_MS / 1000} s ago; heap: every thread's, after a full collection)`));
     printSamples(samples);
     return samples;
   };
@@ -152,7 +155,7 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
     const counts = total();
     const samples = sampleAll(since);
     intervals.push({ at: clock(), counts, samples });
-    console.log(pc.bold(`[${clock()}] ${countsLine(counts, flips)}`));
+    console.log(pc.bold(`[${clock()}] ${countsLine(counts, flips)} (heap: the main thread's, garbage included)`));
     printSamples(samples);
   }
   await traffic.stop();
@@ -179,7 +182,7 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   console.log(pc.bold('growth from the idle sample after warm-up to the idle sample at the end:'));
   for (const [i, b] of baseline.entries()) {
     const f = final[i] as (typeof final)[number];
-    console.log(`  ${b.name.padEnd(12)} RSS ${signed(f.rssMb - b.rssMb)} MB, heap ${signed(f.heapMb - b.heapMb)} MB, open files ${b.fds} -> ${f.fds}`);
+    console.log(`  ${b.name.padEnd(12)} RSS ${signed(f.rssMb - b.rssMb)} MB, heap ${signed(f.heapMb - b.heapMb)} MB (committed ${signed(f.heapCommittedMb - b.heapCommittedMb)}), open files ${b.fds} -> ${f.fds}`);
   }
   mkdirSync('data/soak', { recursive: true });
   writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, plan: { ...plan, probeDir: undefined }, flips, shadowed, counts, baseline, intervals, final, problems }, null, 2)}\n`);
@@ -187,6 +190,17 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   if (problems.length) console.log(pc.red(`soak failed:\n  - ${problems.join('\n  - ')}`));
   else console.log(pc.green('soak passed'));
   return problems.length === 0;
+}
+
+/** Waits until every process's probe has written the line of the collection asked for at `asked`. */
+async function waitForCollections(watched: readonly Watched[], probeDir: string, asked: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const waiting = watched.filter((w) => !collectedSince(w.process.pid as number, probeDir, asked));
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`no garbage collection reported within 30 s by ${waiting.map((w) => w.name).join(', ')} (scripts/soak/probe.ts)`);
+    await sleep(100);
+  }
 }
 
 /**
@@ -214,7 +228,7 @@ function countsLine(c: TrafficCounts, flips: number): string {
 
 function printSamples(samples: ReadonlyArray<ProcessSample & { name: string }>): void {
   for (const s of samples) {
-    console.log(`  ${s.name.padEnd(12)} RSS ${s.rssMb.toFixed(1).padStart(6)} MB  heap ${s.heapMb.toFixed(1).padStart(6)} MB  event-loop delay p99 ${s.eldP99Ms.toFixed(1).padStart(5)} ms  open files ${s.fds}`);
+    console.log(`  ${s.name.padEnd(12)} RSS ${s.rssMb.toFixed(1).padStart(6)} MB  heap ${s.heapMb.toFixed(1).padStart(6)} MB (${s.heapCommittedMb.toFixed(1).padStart(5)} committed)  event-loop delay p99 ${s.eldP99Ms.toFixed(1).padStart(5)} ms  open files ${s.fds}`);
   }
 }
 
