@@ -9,7 +9,9 @@
 // keep-alive connections have closed, then each collects its garbage on every thread the way
 // V8 does when memory runs low (scripts/soak/probe.ts); those two idle samples are compared.
 // Pass: 0 failed requests or messages, RSS grown by less than 10 MB per process, no more
-// open files. Exits 1 otherwise.
+// open files. Exits 1 otherwise. A request fails without a complete 2xx answer within 10 s;
+// one that went out on a keep-alive connection as the proxy closed it is resent once, as
+// browsers do, and counted apart.
 // Options: --minutes N (10), --rate R (HTTP requests/s, 60), --ws-clients N (4).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,13 +219,14 @@ async function prime(proxy: RunningProcess, paths: readonly string[], cookie: st
 }
 
 function sum(all: readonly TrafficCounts[]): TrafficCounts {
-  const add = (key: 'requests' | 'failed' | 'wsMessages' | 'wsFailed' | 'wsConnections') => all.reduce((n, c) => n + c[key], 0);
-  return { requests: add('requests'), failed: add('failed'), wsMessages: add('wsMessages'), wsFailed: add('wsFailed'), wsConnections: add('wsConnections'), failures: all.flatMap((c) => c.failures) };
+  const add = (key: 'requests' | 'failed' | 'resent' | 'wsMessages' | 'wsFailed' | 'wsConnections') => all.reduce((n, c) => n + c[key], 0);
+  return { requests: add('requests'), failed: add('failed'), resent: add('resent'), wsMessages: add('wsMessages'), wsFailed: add('wsFailed'), wsConnections: add('wsConnections'), failures: all.flatMap((c) => c.failures) };
 }
 
 function countsLine(c: TrafficCounts, flips: number): string {
   const failed = (n: number) => (n ? pc.red(`${n} failed`) : '0 failed');
-  return `${c.requests} requests (${failed(c.failed)}), ${c.wsMessages} WebSocket messages on ${c.wsConnections} connections (${failed(c.wsFailed)}), ${flips} flips`;
+  const resent = c.resent ? `, ${c.resent} resent on a new connection after a keep-alive reset` : '';
+  return `${c.requests} requests (${failed(c.failed)}${resent}), ${c.wsMessages} WebSocket messages on ${c.wsConnections} connections (${failed(c.wsFailed)}), ${flips} flips`;
 }
 
 function printSamples(samples: ReadonlyArray<ProcessSample & { name: string }>): void {

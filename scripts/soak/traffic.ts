@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 export interface TrafficCounts {
   requests: number;
   failed: number;
+  /** Requests resent once because the proxy closed their keep-alive connection as they went out (not failures). */
+  resent: number;
   wsMessages: number;
   wsFailed: number;
   wsConnections: number;
@@ -30,6 +32,15 @@ const TIMEOUT_MS = 10_000;
 const KEEP_FAILURES = 10;
 
 /**
+ * Runs `judge` once the I/O that is already waiting has been read. Timers run before I/O in
+ * Node's event loop: after a stall of this process (a busy machine), a deadline would
+ * otherwise fire before an answer that arrived in time is read, and count it as missing.
+ */
+function afterPendingIo(judge: () => void): void {
+  setImmediate(judge);
+}
+
+/**
  * Steady traffic through the proxy until `stop()`: an open-loop HTTP load (a request leaves
  * on its slot whether or not earlier ones answered) and WebSocket clients that talk on
  * /mcp/ws and reconnect now and then, so upgrades keep crossing route flips. Any answer
@@ -37,11 +48,12 @@ const KEEP_FAILURES = 10;
  * gets no answer is a failure.
  */
 export function startTraffic(options: TrafficOptions): { counts: TrafficCounts; stop(): Promise<void> } {
-  const counts: TrafficCounts = { requests: 0, failed: 0, wsMessages: 0, wsFailed: 0, wsConnections: 0, failures: [] };
+  const counts: TrafficCounts = { requests: 0, failed: 0, resent: 0, wsMessages: 0, wsFailed: 0, wsConnections: 0, failures: [] };
   const fail = (what: string) => {
     if (counts.failures.length < KEEP_FAILURES) counts.failures.push(`${new Date().toISOString()} ${what}`);
   };
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const freshAgent = new Agent({ keepAlive: false });
   const origin = new URL(options.base);
   let running = true;
   // Pauses end early on stop(): a client waiting out its stagger must not hold the soak's end.
@@ -53,8 +65,9 @@ export function startTraffic(options: TrafficOptions): { counts: TrafficCounts; 
     void p.finally(() => pending.delete(p));
   };
 
-  const send = (path: string) => new Promise<void>((resolve) => {
+  const send = (path: string, attempt = 1): Promise<void> => new Promise<void>((resolve) => {
     let done = false;
+    let answered = false;
     const finish = (failure?: string) => {
       if (done) return;
       done = true;
@@ -65,16 +78,35 @@ export function startTraffic(options: TrafficOptions): { counts: TrafficCounts; 
       }
       resolve();
     };
-    const req = request({ hostname: origin.hostname, port: origin.port, path, agent, headers: { cookie: options.cookie, accept: 'application/json' } }, (res) => {
+    // The resend goes out on a new connection (an agent without keep-alive), never on another idle one.
+    const req = request({ hostname: origin.hostname, port: origin.port, path, agent: attempt === 1 ? agent : freshAgent, headers: { cookie: options.cookie, accept: 'application/json' } }, (res) => {
+      answered = true;
       res.on('data', () => {});
       res.on('end', () => finish(res.statusCode && res.statusCode < 300 ? undefined : `status ${res.statusCode} from ${String(res.headers['x-backend'])}`));
       res.on('error', (err) => finish(err.message));
     });
     req.setTimeout(TIMEOUT_MS, () => {
-      finish('timeout');
-      req.destroy();
+      afterPendingIo(() => {
+        if (done) return;
+        finish(answered ? `the answer's body stalled for ${TIMEOUT_MS / 1000} s` : `no answer within ${TIMEOUT_MS / 1000} s`);
+        req.destroy();
+      });
     });
-    req.on('error', (err) => finish(err.message));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (done) return;
+      if (attempt === 1 && !answered && req.reusedSocket && err.code === 'ECONNRESET') {
+        // The proxy closed this idle keep-alive connection (its keep-alive timeout) as the
+        // request went out on it: nothing reached it. HTTP clients resend a safe request
+        // once in that case (RFC 9112 §9.3.1), as browsers do and as the proxy does towards
+        // its backends; counted apart. A reset on a new connection, after any answer, or of
+        // the resend is a failure.
+        done = true;
+        counts.resent += 1;
+        resolve(send(path, 2));
+        return;
+      }
+      finish(err.message);
+    });
     req.end();
   });
 
@@ -145,12 +177,13 @@ export function startTraffic(options: TrafficOptions): { counts: TrafficCounts; 
     for (let i = 0; running && Date.now() < until && ws.readyState === WebSocket.OPEN; i++) {
       const id = `soak-${n}-${i}`;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
+        const timer = setTimeout(() => afterPendingIo(() => {
+          if (waiting?.id !== id) return;
           counts.wsFailed += 1;
           fail(`ws client ${n}: no answer to ${id} within ${TIMEOUT_MS} ms`);
           waiting = undefined;
           resolve();
-        }, TIMEOUT_MS);
+        }), TIMEOUT_MS);
         waiting = { id, timer, resolve };
         ws.send(JSON.stringify({ type: 'soak_ping', id }));
       });
@@ -169,6 +202,7 @@ export function startTraffic(options: TrafficOptions): { counts: TrafficCounts; 
       await Promise.all([httpLoop, ...wsLoops]);
       while (pending.size > 0) await Promise.all(pending);
       agent.destroy();
+      freshAgent.destroy();
     },
   };
 }
