@@ -9,11 +9,11 @@
 // keep-alive connections have closed, then each collects its garbage on every thread the way
 // V8 does when memory runs low (scripts/soak/probe.ts); those two idle samples are compared.
 // Pass: 0 failed requests or messages, RSS grown by less than 10 MB per process, no more
-// open files. Exits 1 otherwise. A request fails without a complete 2xx answer within 10 s;
-// one that went out on a keep-alive connection as the proxy closed it is resent once, as
-// browsers do, and counted apart.
+// open files. Exits 1 otherwise, keeping the processes' logs in data/soak/logs/. A request
+// fails without a complete 2xx answer within 10 s; one that went out on a keep-alive
+// connection as the proxy closed it is resent once, as browsers do, and counted apart.
 // Options: --minutes N (10), --rate R (HTTP requests/s, 60), --ws-clients N (4).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,7 @@ const FLIP_EVERY_MS = 30_000;
 const IDLE_MS = 7_000;
 const MAX_RSS_GROWTH_MB = 10;
 const OUT = 'data/soak/latest.json';
+const LOGS = 'data/soak/logs';
 
 interface Watched {
   readonly name: string;
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const warmupMs = Math.min(60_000, totalMs / 2);
   const reportEveryMs = Math.min(60_000, (totalMs - warmupMs) / 2);
 
+  rmSync(LOGS, { recursive: true, force: true });
   const probeDir = mkdtempSync(join(tmpdir(), 'strangler-soak-'));
   preloadIntoProcesses([resolve('scripts/soak/probe.ts')], { SOAK_PROBE_DIR: probeDir });
   console.error(pc.bold(`soak: ${minutes} min at ${rate} req/s and ${wsClients} WebSocket clients, flips every ${FLIP_EVERY_MS / 1000} s, warm-up ${warmupMs / 1000} s, report every ${reportEveryMs / 1000} s`));
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     const watched: Watched[] = [{ name: 'legacy', process: stack.legacy }, { name: 'new-backend', process: next }, { name: 'proxy', process: proxy }];
     verdict = await soak(stack, proxy, watched, { totalMs, warmupMs, reportEveryMs, rate, wsClients, probeDir });
   } finally {
+    if (!verdict) keepLogs(stack.dir);
     await stack.stop();
     rmSync(probeDir, { recursive: true, force: true });
   }
@@ -192,6 +195,13 @@ async function soak(stack: BenchStack, proxy: RunningProcess, watched: readonly 
   if (problems.length) console.log(pc.red(`soak failed:\n  - ${problems.join('\n  - ')}`));
   else console.log(pc.green('soak passed'));
   return problems.length === 0;
+}
+
+/** The processes' logs of a failed run, kept where a CI job or a person can read them (the run's folder is removed). */
+function keepLogs(dir: string): void {
+  mkdirSync(LOGS, { recursive: true });
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.log'))) copyFileSync(join(dir, file), join(LOGS, file));
+  console.log(pc.dim(`the processes' logs are kept in ${LOGS}/`));
 }
 
 /** Waits until every process's probe has written the line of the collection asked for at `asked`. */
