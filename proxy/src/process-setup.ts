@@ -2,6 +2,7 @@
 // of its workers: its settings, its extensions (bridge, shadow, record), its proxy, and its
 // graceful stop.
 import type { Server } from 'node:http';
+import { watchRoutesFile, type RoutesFileWatcher } from './watch-routes-file.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError, secretList, type resolveSecrets } from '../../lib/env.js';
@@ -134,4 +135,27 @@ export function gracefulStop(logger: Logger, server: Server, steps: { before?: (
     server.close(exit);
     server.closeIdleConnections();
   };
+}
+
+/**
+ * Follows routes.yaml: its changes (unless PROXY_WATCH=false, e.g. a file system without
+ * change events) and SIGHUP, which re-reads it whatever its content. Returns the watcher to close.
+ */
+export function followRoutesFile(setup: ProcessSetup, proxy: Proxy): RoutesFileWatcher | undefined {
+  const { env, routesFile, logger } = setup;
+  const watcher = env.PROXY_WATCH === 'false' ? undefined : watchRoutesFile(routesFile, () => proxy.reload(), { logger });
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: re-reading the routes file');
+    proxy.reload({ force: true });
+  });
+  return watcher;
+}
+
+/** The start-up line: where the proxy listens, its routes, and (a cluster) how many workers route. */
+export function logListening(setup: ProcessSetup, proxy: Proxy, port: number, workers?: number): void {
+  const table = proxy.table();
+  setup.logger.info(
+    { routes: table.routes.map((r) => `${r.name} -> ${r.target}${r.canary ? ` (canary ${r.canary.percent}% -> ${r.canary.to})` : ''}`), default: table.defaultBackend, ...(workers ? { workers } : {}) },
+    `listening on http://${setup.host}:${port}${workers ? ` with ${workers} workers` : ''}, routes from ${setup.routesFile}`,
+  );
 }

@@ -11,8 +11,7 @@ import { createLogger } from '../../lib/logger.js';
 import { loadRouteTable } from './config/index.js';
 import { runClusterPrimary } from './cluster/cluster-primary.js';
 import { runClusterWorker } from './cluster/cluster-worker.js';
-import { buildProxy, gracefulStop, NAME, openExtensions, proxyWorkers, type ProcessSetup } from './process-setup.js';
-import { watchRoutesFile } from './watch-routes-file.js';
+import { buildProxy, followRoutesFile, gracefulStop, logListening, NAME, openExtensions, proxyWorkers, type ProcessSetup } from './process-setup.js';
 
 export interface ProxyProcessOptions {
   /** The routes file; default ROUTES_FILE, then ./routes.yaml. */
@@ -58,20 +57,11 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   server.on('upgrade', proxy.upgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  // PROXY_WATCH=false leaves reloads to SIGHUP alone (e.g. a file system without change events).
-  const watcher = env.PROXY_WATCH === 'false' ? undefined : watchRoutesFile(routesFile, () => proxy.reload(), { logger });
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: re-reading the routes file');
-    proxy.reload({ force: true });
-  });
+  const watcher = followRoutesFile(setup, proxy);
 
   await shadow.ready(); // copies sent while the shadow thread loads would prove nothing
   const bound = await listen(server, port, host, 'PROXY_PORT');
-  const table = proxy.table();
-  logger.info(
-    { routes: table.routes.map((r) => `${r.name} -> ${r.target}${r.canary ? ` (canary ${r.canary.percent}% -> ${r.canary.to})` : ''}`), default: table.defaultBackend },
-    `listening on http://${host}:${bound}, routes from ${routesFile}`,
-  );
+  logListening(setup, proxy, bound);
 
   const stop = gracefulStop(logger, server, {
     before: () => {

@@ -8,9 +8,8 @@ import { StartupError } from '../../../lib/process-lifecycle.js';
 import type { ClusterStatus } from '../admin/admin-app.js';
 import { loadRouteTable } from '../config/index.js';
 import type { ClusterControl, Proxy } from '../create-proxy.js';
-import { buildProxy, gracefulStop, openExtensions, diffsPathOf, type ProcessSetup } from '../process-setup.js';
+import { buildProxy, diffsPathOf, followRoutesFile, gracefulStop, logListening, openExtensions, type ProcessSetup } from '../process-setup.js';
 import { startShadowThread, WriteLog } from '../shadow/index.js';
-import { watchRoutesFile } from '../watch-routes-file.js';
 import type { Hello } from './cluster-worker.js';
 import { createIpcChannel, type IpcChannel, type IpcPeer } from './ipc-channel.js';
 import { recordService, type ActiveRecordings } from './remote-record.js';
@@ -175,11 +174,7 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
     });
   });
 
-  const watcher = env.PROXY_WATCH === 'false' ? undefined : watchRoutesFile(routesFile, () => proxy.reload(), { logger });
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: re-reading the routes file');
-    proxy.reload({ force: true });
-  });
+  const watcher = followRoutesFile(setup, proxy);
 
   await extensions.shadow.ready();
   for (let i = 0; i < setup.workers; i++) fork();
@@ -196,11 +191,7 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
     throw err;
   }
   started = true;
-  const table = proxy.table();
-  logger.info(
-    { routes: table.routes.map((r) => `${r.name} -> ${r.target}${r.canary ? ` (canary ${r.canary.percent}% -> ${r.canary.to})` : ''}`), default: table.defaultBackend, workers: setup.workers },
-    `listening on http://${setup.host}:${port} with ${setup.workers} workers, routes from ${routesFile}`,
-  );
+  logListening(setup, proxy, port, setup.workers);
 
   const closePrimary = gracefulStop(logger, server, {
     before: () => {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { WriteLog, type MirrorOutcome, type ShadowThread } from '../shadow/index.js';
+import { SHARED_DATABASE, WriteLog, type MirrorOutcome, type ShadowThread } from '../shadow/index.js';
 import type { IpcChannel, IpcHandler } from './ipc-channel.js';
 
 /**
@@ -29,7 +29,7 @@ export function createRemoteShadowThread(channel: IpcChannel): ShadowThread {
   return {
     async mirror(job, _raced, race) {
       // The primary judges races with every worker's writes; this worker's alone would miss some.
-      const call: MirrorCall = { job, database: race?.database ?? 'shared', startedAt: epoch(race?.startedAt ?? performance.now()) };
+      const call: MirrorCall = { job, database: race?.database ?? SHARED_DATABASE, startedAt: epoch(race?.startedAt ?? performance.now()) };
       return channel.call<MirrorOutcome>('shadow.mirror', call);
     },
     async warm() {
