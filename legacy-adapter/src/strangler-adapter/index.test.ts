@@ -229,6 +229,56 @@ describe('stranglerAdapter in an express-session app (MemoryStore)', () => {
   });
 });
 
+describe('stranglerAdapter in an app whose middleware finishes responses later', () => {
+  // An audit or compression middleware wraps res.end and calls express-session's end some
+  // milliseconds after the adapter answered. express-session touches the session again in
+  // its end: the expiry the adapter answered must still be the one the store keeps.
+  function lateFinisher(): express.RequestHandler {
+    return (_req, res, next) => {
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
+        setTimeout(() => end(...args), 15);
+        return res;
+      }) as typeof res.end;
+      next();
+    };
+  }
+
+  let store: MemoryStore;
+  let app: RunningServer;
+  before(async () => {
+    store = new MemoryStore();
+    const shop = express();
+    shop.use(session({ name: COOKIE, secret: 'shop-secret-0123456789abcdef0123456789', store, resave: false, saveUninitialized: false, cookie: { maxAge: 60_000 } }));
+    shop.use(lateFinisher());
+    shop.use(stranglerAdapter({ key: KEY, identify, login }));
+    shop.get('/me', (req, res) => void res.json(req.session.user ?? null));
+    app = await startServer(shop);
+  });
+  after(() => app.close());
+
+  it('answers a touch with the expiry the store then holds', async () => {
+    const client = new ApiClient(app.url);
+    assert.equal((await client.post('/__strangler/login', { sub: '8' }, { headers: keyed })).status, 200);
+    const touched = await client.post('/__strangler/touch', undefined, { headers: keyed });
+    assert.equal(touched.status, 200);
+    const sid = decodeURIComponent((await client.cookie(COOKIE)) ?? '').slice(2).split('.')[0]!;
+    const stored = (await storedSessions(store))[sid];
+    assert.ok(stored, 'the session is in the store');
+    assert.equal(new Date(stored.cookie.expires as unknown as string).getTime(), touched.body.expires_at);
+  });
+
+  it('answers a login with the expiry the store then holds', async () => {
+    const client = new ApiClient(app.url);
+    const answer = await client.post('/__strangler/login', { sub: '7' }, { headers: keyed });
+    assert.equal(answer.status, 200);
+    const sid = decodeURIComponent((await client.cookie(COOKIE)) ?? '').slice(2).split('.')[0]!;
+    const stored = (await storedSessions(store))[sid];
+    assert.ok(stored, 'the session is in the store');
+    assert.equal(new Date(stored.cookie.expires as unknown as string).getTime(), answer.body.expires_at);
+  });
+});
+
 describe('stranglerAdapter faults', () => {
   it('answers 501 naming the `login` option when the app gave none', async () => {
     const app = await startServer(shopApp(new MemoryStore()));

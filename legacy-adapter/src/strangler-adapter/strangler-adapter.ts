@@ -107,10 +107,23 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
   }
 
   function describe(req: Request, who: { sub: string; claims: Record<string, unknown> }): AdapterSession {
+    pinExpiry(req);
     const cookie = req.session.cookie;
     const expires = cookie.expires instanceof Date ? cookie.expires.getTime() : null;
     const maxAge = typeof cookie.originalMaxAge === 'number' ? cookie.originalMaxAge : null;
     return { sub: who.sub, claims: who.claims, expires_at: expires, original_max_age: maxAge };
+  }
+
+  /**
+   * express-session touches the session once more in its wrapped `res.end` (expires = now +
+   * maxAge), and middleware that finishes responses later (audit, compression) lets
+   * milliseconds pass before that end runs. The expiry an answer states must be the one the
+   * store keeps, so the rest of this request's touches keep it. Non-enumerable: no store's
+   * serializer sees it.
+   */
+  function pinExpiry(req: Request): void {
+    const pinned = req.session;
+    Object.defineProperty(pinned, 'touch', { value: () => pinned, enumerable: false, configurable: true, writable: true });
   }
 
   const nobody: AdapterSessionAnswer = { sub: null };
