@@ -103,8 +103,9 @@ function runtimeFor(node: string, folder: string): Omit<Runtime, 'major'> {
   }
   // Debian's ccache, when installed, turns the second compile of better-sqlite3's SQLite (the
   // other Node's, or the repo's own from npm ci) into a cache hit; BASEDIR makes the random
-  // temp folders hash alike.
-  const ccache = existsSync(CCACHE) ? { PATH: `${dirname(node)}:${CCACHE}:${process.env.PATH ?? ''}`, CCACHE_BASEDIR: '/' } : { PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
+  // temp folders hash alike. Its wrappers go first: with Debian's Node, dirname(node) is
+  // /usr/bin, which holds the compilers themselves.
+  const ccache = existsSync(CCACHE) ? { PATH: `${CCACHE}:${dirname(node)}:${process.env.PATH ?? ''}`, CCACHE_BASEDIR: '/' } : { PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
   return { node, folder, env: { ...baseEnv(), ...ccache, npm_config_nodedir: home, NO_COLOR: '1' } };
 }
 
