@@ -4,15 +4,14 @@ import type { Logger } from '../../lib/logger.js';
 import { diffTables, updateRouteInFile, type RouteTable } from './config/index.js';
 import { createAdminApp, type ClusterStatus, type ReloadError, type RouteUpdateResult } from './admin/admin-app.js';
 import { createOpsConsole } from './console/index.js';
-import { createExchangeEvents } from './exchange-events.js';
-import { collectHooks, type ProxyExtension } from './extension.js';
-import { createHttpHandler } from './http-handler.js';
+import { createDataPlane } from './data-plane.js';
+import type { ProxyExtension } from './extension.js';
 import { createHostCheck, parsePublicHosts } from './allowed-hosts.js';
 import { identifyBySessionOrAddress, type Identify } from './identify.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
-import { createForwarderPool, nextRoutingState, type RoutingState } from './routing-state.js';
-import { createUpgradeHandler, type UpgradeListener } from './upgrade-handler.js';
+import type { RoutingState } from './routing-state.js';
+import type { UpgradeListener } from './upgrade-handler.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { createHistoryRecorder, createHistoryRouter, createHistoryStore, type Actor, type Attribution, type HistoryStore } from './history/index.js';
 import { createRouteWindows, statsJson, type RouteWindows } from './stats/index.js';
@@ -113,7 +112,6 @@ export type CreateProxyResult = { ok: true; proxy: Proxy; warnings: string[] } |
 export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxyResult {
   const { logger } = deps;
   const extensions = deps.extensions ?? [];
-  const hooks = collectHooks(extensions);
   const metrics = createProxyMetrics({ processMetrics: options.processMetrics ?? false });
   const source = createRouteTableSource(options.routesFile, options.env ?? process.env);
   const first = source.read({ force: true });
@@ -121,57 +119,59 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   if (!first.ok || !publicHosts.ok) return { ok: false, errors: [...(first.ok ? [] : first.errors), ...(publicHosts.ok ? [] : publicHosts.errors)] };
   if (first.unchanged) throw new Error('a forced read cannot be unchanged');
 
-  const pool = createForwarderPool({
-    freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4000,
-    on: createExchangeEvents({ metrics, logger, hooks, exposeGeneration: options.exposeGeneration ?? false }),
-    logger,
-  });
-  // The one mutable reference a reload swaps; every request reads it once.
-  let state = nextRoutingState(undefined, first.table, pool);
   let lastError: ReloadError | undefined;
   const windows = createRouteWindows({ bucketMs: options.statsBucketMs });
   const history = deps.history ?? createHistoryStore(openDatabase(':memory:'), { ownsDb: true });
   const recorder = createHistoryRecorder(history, { graceMs: options.historyGraceMs, logger });
+  const plane = createDataPlane(first.table, options, {
+    logger,
+    metrics,
+    identify: deps.identify ?? identifyBySessionOrAddress,
+    hosts: createHostCheck(publicHosts.hosts),
+    // Built below: it reads the state this plane routes with.
+    admin: (req, res) => admin(req, res),
+    windows,
+    extensions,
+  });
+  const state = () => plane.state();
   source.accept(first);
-  for (const extension of extensions) extension.onTable?.(first.table);
   // Resolves once every worker routes with the newest table (at once without workers).
   let published: Promise<void> = Promise.resolve();
   let publishedText = first.text;
 
   function reload({ force = false, attribution }: { force?: boolean; attribution?: Attribution } = {}): ReloadResult {
     const next = source.read({ force });
-    if (next.ok && next.unchanged) return { ok: true, changed: false, changes: [], generation: state.generation };
+    if (next.ok && next.unchanged) return { ok: true, changed: false, changes: [], generation: state().generation };
     if (!next.ok) {
       if (next.repeated) return { ok: false, errors: next.errors };
       lastError = { at: new Date(), errors: next.errors };
       metrics.reload('error');
-      logger.error({ file: options.routesFile, errors: next.errors }, `routes file refused, still routing with generation ${state.generation} (loaded ${state.table.loadedAt.toISOString()}); fix the file and save it again`);
+      logger.error({ file: options.routesFile, errors: next.errors }, `routes file refused, still routing with generation ${state().generation} (loaded ${state().table.loadedAt.toISOString()}); fix the file and save it again`);
       for (const message of next.errors) logger.error(message);
       return { ok: false, errors: next.errors };
     }
-    const before = state.table;
-    state = nextRoutingState(state, next.table, pool);
+    const before = state().table;
+    plane.route(next.table);
     source.accept(next);
     publishedText = next.text;
     if (deps.cluster) {
-      published = deps.cluster.publish(state.generation, next.text);
+      published = deps.cluster.publish(state().generation, next.text);
       // Awaited by a PUT that asked for this change; the cluster logs a worker that failed it.
       published.catch(() => undefined);
     }
-    for (const extension of extensions) extension.onTable?.(next.table);
     lastError = undefined;
     metrics.reload('success');
     recorder.tableChanged(before, next.table, attribution);
     rollouts.onTable(before, next.table, attribution);
     const changes = diffTables(before, next.table);
-    logger.info({ file: options.routesFile, generation: state.generation, changes: changes.length }, `routes reloaded (generation ${state.generation})`);
-    for (const line of changes) logger.info({ generation: state.generation }, line);
+    logger.info({ file: options.routesFile, generation: state().generation, changes: changes.length }, `routes reloaded (generation ${state().generation})`);
+    for (const line of changes) logger.info({ generation: state().generation }, line);
     for (const warning of next.warnings) logger.warn(warning);
-    return { ok: true, changed: true, changes, generation: state.generation };
+    return { ok: true, changed: true, changes, generation: state().generation };
   }
 
   function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2], actor: Actor): RouteUpdateResult {
-    const known = state.table.routes.map((r) => r.name);
+    const known = state().table.routes.map((r) => r.name);
     if (!known.includes(name)) return { ok: false, status: 404, errors: [`unknown route "${name}" (known: ${known.join(', ') || 'none'})`] };
     // A manual flip during a rollout pauses it, in the same write.
     const manual = rollouts.manualChange(name, actor, change);
@@ -181,7 +181,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     if (!written.ok) return { ok: false, status: 400, errors: written.errors };
     const reloaded = reload({ attribution: { actor, reason: manual.note ?? null } });
     if (!reloaded.ok) return { ok: false, status: 500, errors: reloaded.errors };
-    return { ok: true, changes: written.changes, state, ...(manual.note && written.changes.length ? { notes: [manual.note] } : {}) };
+    return { ok: true, changes: written.changes, state: state(), ...(manual.note && written.changes.length ? { notes: [manual.note] } : {}) };
   }
 
   function writeRollout(edit: RolloutEdit, attribution: Attribution): { ok: true; changes: string[] } | { ok: false; errors: string[] } {
@@ -190,14 +190,14 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     const reloaded = reload({ attribution });
     return reloaded.ok ? written : { ok: false, errors: reloaded.errors };
   }
-  const rollouts: RolloutEngine = createRolloutEngine({ table: () => state.table, windows, write: writeRollout, history, comparisons: deps.comparisons, logger });
-  rollouts.onTable(undefined, state.table);
+  const rollouts: RolloutEngine = createRolloutEngine({ table: () => state().table, windows, write: writeRollout, history, comparisons: deps.comparisons, logger });
+  rollouts.onTable(undefined, state().table);
 
   // Session cookies carry Secure behind TLS and in production (a browser on http://localhost accepts them too).
   const opsConsole = createOpsConsole({ token: options.adminToken, behindTls: options.behindTls, secureCookies: (options.env ?? process.env).NODE_ENV === 'production' });
   const admin = createAdminApp({
     token: options.adminToken,
-    state: () => state,
+    state,
     lastError: () => lastError,
     updateRoute,
     registry: metrics.registry,
@@ -213,29 +213,23 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     }],
     console: opsConsole,
   });
-  const identify = deps.identify ?? identifyBySessionOrAddress;
-  const hosts = createHostCheck(publicHosts.hosts);
-  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts, windows });
-  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls, hosts });
 
   const proxy: Proxy = {
-    handler,
-    upgrade: upgrades.listener,
+    handler: plane.handler,
+    upgrade: plane.upgrade,
     metrics,
     windows,
     history,
     rollouts,
-    state: () => state,
-    table: () => state.table,
-    published: () => ({ generation: state.generation, text: publishedText }),
+    state,
+    table: () => state().table,
+    published: () => ({ generation: state().generation, text: publishedText }),
     reload,
     endStreams: () => opsConsole.feed.close(),
     async close() {
-      upgrades.closeAll();
       rollouts.close();
       opsConsole.close();
-      for (const forwarder of pool.all()) forwarder.destroy();
-      for (const extension of extensions) await extension.close?.();
+      await plane.close();
       recorder.flush();
       history.close();
     },

@@ -4,14 +4,13 @@ import type { Logger } from '../../../lib/logger.js';
 import { createHostCheck } from '../allowed-hosts.js';
 import { setClientAddress } from '../client-address.js';
 import { sendJsonError, PROXY_SELF } from '../error-response.js';
-import { createExchangeEvents } from '../exchange-events.js';
-import { collectHooks, type ProxyExtension } from '../extension.js';
-import { createHttpHandler } from '../http-handler.js';
+import { createDataPlane } from '../data-plane.js';
+import type { ProxyExtension } from '../extension.js';
 import { identifyBySessionOrAddress, type Identify } from '../identify.js';
 import { createProxyMetrics, type ProxyMetrics } from '../metrics.js';
-import { createForwarderPool, nextRoutingState, type RoutingState } from '../routing-state.js';
+import type { RoutingState } from '../routing-state.js';
 import type { RouteTable } from '../config/index.js';
-import { createUpgradeHandler, type UpgradeListener } from '../upgrade-handler.js';
+import type { UpgradeListener } from '../upgrade-handler.js';
 import { createWorkerWindows, type WindowDelta } from './window-delta.js';
 
 /** The header a worker tells the primary the client's address in (set by the worker, never taken from the client). */
@@ -60,16 +59,7 @@ export interface WorkerProxy {
  */
 export function createWorkerProxy(options: WorkerProxyOptions, deps: WorkerProxyDeps): WorkerProxy {
   const { logger } = deps;
-  const extensions = deps.extensions ?? [];
-  const hooks = collectHooks(extensions);
   const metrics = createProxyMetrics({ processMetrics: options.processMetrics ?? false });
-  const pool = createForwarderPool({
-    freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4000,
-    on: createExchangeEvents({ metrics, logger, hooks, exposeGeneration: options.exposeGeneration ?? false }),
-    logger,
-  });
-  let state: RoutingState = { ...nextRoutingState(undefined, options.table, pool), generation: options.generation };
-  for (const extension of extensions) extension.onTable?.(options.table);
   const windows = createWorkerWindows(options.statsBucketMs);
 
   const toPrimary = createProxyMiddleware({
@@ -92,34 +82,34 @@ export function createWorkerProxy(options: WorkerProxyOptions, deps: WorkerProxy
     delete req.headers[CLIENT_ADDRESS_HEADER];
     void toPrimary(req, res);
   };
-  const identify = deps.identify ?? identifyBySessionOrAddress;
-  const hosts = createHostCheck([...options.publicHosts]);
-  const inner = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts, windows: windows.windows });
+  // options.generation: the primary numbers the tables, the first one included.
+  const plane = createDataPlane(options.table, options, {
+    logger,
+    metrics,
+    identify: deps.identify ?? identifyBySessionOrAddress,
+    hosts: createHostCheck([...options.publicHosts]),
+    admin,
+    windows: windows.windows,
+    extensions: deps.extensions,
+  });
   const workerTag = String(options.workerId);
   const handler: RequestListener = options.exposeGeneration
     ? (req, res) => {
       res.setHeader('x-strangler-worker', workerTag);
-      inner(req, res);
+      plane.handler(req, res);
     }
-    : inner;
-  const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts });
+    : plane.handler;
 
   return {
     handler,
-    upgrade: upgrades.listener,
+    upgrade: plane.upgrade,
     metrics,
-    state: () => state,
+    state: () => plane.state(),
     apply(table, generation) {
-      if (generation <= state.generation) return;
-      state = { ...nextRoutingState(state, table, pool), generation };
-      for (const extension of extensions) extension.onTable?.(table);
+      if (generation > plane.state().generation) plane.route(table, generation);
     },
     takeWindows: () => windows.take(),
-    async close() {
-      upgrades.closeAll();
-      for (const forwarder of pool.all()) forwarder.destroy();
-      for (const extension of extensions) await extension.close?.();
-    },
+    close: () => plane.close(),
   };
 }
 
