@@ -69,7 +69,8 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
     let sent = 0;
     const loop = (async () => {
       while (running) {
-        for (const path of ['/users', '/users/1', '/mcp/commands?limit=5', '/orders/7']) {
+        // /health matches no route: it goes to the default backend.
+        for (const path of ['/users', '/users/1', '/mcp/commands?limit=5', '/orders/7', '/health']) {
           const res = await user.get(path);
           assert.ok(res.status < 500, `${path}: ${res.status}`);
           sent += 1;
@@ -126,6 +127,13 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
         const orders = card(page, 'orders');
         await orders.locator('ol.top-paths li', { hasText: '$.backend' }).waitFor({ timeout: WAIT });
         assert.equal(await orders.locator('[data-figure="matchRate"]').textContent(), '0 %');
+        // What no route matches has a card of its own, last, with its figures and no actions.
+        const fallback = card(page, '(default)');
+        await waitFor(async () => Number.parseFloat((await figure(page, '(default)', 'legacy', 'rps').textContent()) ?? '') > 0, 'a request rate above zero for the default backend', WAIT);
+        assert.equal(await fallback.locator('.pill.target').textContent(), '→ legacy');
+        assert.equal(await fallback.locator('button').count(), 0, 'the default moves by editing routes.yaml, not from the console');
+        assert.equal(await page.locator('#routes > article').last().getAttribute('data-route'), '(default)');
+        assert.equal(await page.locator('#routes > article').count(), 5, 'auth, users, mcp, orders, then the default');
         await page.screenshot({ path: join(shots, '1-signed-in-under-load.png'), fullPage: true });
 
         // Roll back users with its button; the dialog asks first.

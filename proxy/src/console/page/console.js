@@ -3,11 +3,13 @@ import { call, setCsrfToken } from './api.js';
 import { confirmAction } from './confirm-dialog.js';
 import { openFeed } from './feed.js';
 import { renderHistory } from './history-view.js';
-import { createRouteCard } from './route-card.js';
+import { createDefaultCard, createRouteCard } from './route-card.js';
 import { h } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const WAITING = { ok: false, status: 0, error: 'waiting for the first figures' };
+// The name the proxy's figures give requests no route matched.
+const DEFAULT_ROUTE = '(default)';
 
 const parts = { routes: undefined, stats: WAITING, rollouts: WAITING, diffs: WAITING, history: WAITING };
 const cards = new Map();
@@ -106,7 +108,7 @@ function render() {
   const backends = table.backends.map((b) => b.name);
   const names = table.routes.map((r) => r.name);
   for (const [name, card] of cards) {
-    if (!names.includes(name)) {
+    if (name !== DEFAULT_ROUTE && !names.includes(name)) {
       card.el.remove();
       cards.delete(name);
     }
@@ -123,6 +125,14 @@ function render() {
     if (container.children[i] !== card.el) container.insertBefore(card.el, container.children[i] ?? null);
     card.update({ route, backends, defaultBackend: table.default, stats: parts.stats, rollouts: parts.rollouts, diffs: parts.diffs });
   });
+  // Last, as the table reads: what no route above matches.
+  let fallback = cards.get(DEFAULT_ROUTE);
+  if (!fallback) {
+    fallback = createDefaultCard(DEFAULT_ROUTE);
+    cards.set(DEFAULT_ROUTE, fallback);
+  }
+  if (container.children[table.routes.length] !== fallback.el) container.insertBefore(fallback.el, container.children[table.routes.length] ?? null);
+  fallback.update({ defaultBackend: table.default, stats: parts.stats });
   if (table.lastError) notice(`routes.yaml was refused at ${table.lastError.at}; still routing with the last good file: ${table.lastError.errors.join('; ')}`, true);
 }
 

@@ -55,6 +55,27 @@ export function createRouteCard(name, act) {
   };
 }
 
+/**
+ * The card of what no route matches (routes.yaml's `default:`): where it goes and its live
+ * figures. No actions: the default moves by editing routes.yaml.
+ */
+export function createDefaultCard(name) {
+  const title = h('h3', { id: 'route-default-title' }, 'Everything else');
+  const routing = h('p', { class: 'routing' });
+  const figures = h('div', { class: 'figures' });
+  const el = h('article', { class: 'route default-route', id: 'route-default', 'aria-labelledby': title.id, 'data-route': name },
+    h('header', {}, title, routing),
+    h('p', { class: 'hint' }, 'Requests no route matches. It moves when routes.yaml\'s ', h('code', {}, 'default:'), ' is edited.'),
+    h('h4', {}, 'Live figures ', h('span', { class: 'hint' }, 'last minute; lines: 15 minutes')), figures);
+  return {
+    el,
+    update(model) {
+      routing.replaceChildren(h('span', { class: 'pill target' }, `→ ${model.defaultBackend}`));
+      renderFigures(figures, name, { target: model.defaultBackend }, model);
+    },
+  };
+}
+
 function setLabel(button, text, label) {
   if (button.textContent !== text) button.textContent = text;
   if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);
