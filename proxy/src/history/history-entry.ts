@@ -14,7 +14,7 @@ export interface RouteRouting {
   readonly rollout?: string | null;
 }
 
-/** One gate's verdict at the moment of a change, as `GET /__proxy/rollouts` shows it. */
+/** One gate's verdict at the moment of a change, as `GET /__proxy/rollouts` shows it (rollout/judge.ts makes them). */
 export interface GateReading {
   readonly name: string;
   readonly status: 'pass' | 'fail' | 'insufficient';

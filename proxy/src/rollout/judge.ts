@@ -1,16 +1,10 @@
+import type { GateReading } from '../history/history-entry.js';
 import { wilson, samplesToClaim } from './wilson.js';
 
-export type GateStatus = 'pass' | 'fail' | 'insufficient';
+export type GateStatus = GateReading['status'];
 
-export interface Verdict {
-  readonly status: GateStatus;
-  readonly value: number | null;
-  readonly lower: number | null;
-  readonly upper: number | null;
-  readonly threshold: number;
-  readonly samples: number;
-  readonly needed: number;
-}
+/** A gate's judgement: the reading the rollouts' API and the history show, less the gate's name. */
+export type Verdict = Omit<GateReading, 'name'>;
 
 /** Fewer bad outcomes than this never fail a gate on their own: a trickle's unlucky pair is no evidence (critical-errors is for floods). */
 export const MIN_BAD_TO_FAIL = 5;
