@@ -29,6 +29,8 @@ export interface ProxyOptions {
   readonly freeSocketTimeoutMs?: number;
   /** Answer `X-Routes-Generation` on every response (diagnostics, tests). Default false. */
   readonly exposeGeneration?: boolean;
+  /** A log line per request at info (PROXY_REQUEST_LOG). Default true. */
+  readonly requestLog?: boolean;
   /** Add prom-client's process metrics (CPU, memory, event loop) to `/__proxy/metrics`. Default false. */
   readonly processMetrics?: boolean;
   /** A WebSocket tunnel the backend ended is closed on the client's side this long after (ms), if the client has not closed it. Default 5000. */

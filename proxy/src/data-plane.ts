@@ -18,6 +18,8 @@ export interface DataPlaneOptions {
   readonly freeSocketTimeoutMs?: number;
   /** Answer `X-Routes-Generation` on every response. Default false. */
   readonly exposeGeneration?: boolean;
+  /** A log line per request at info. Default true. */
+  readonly requestLog?: boolean;
   /** After the backend ends a tunnel, the client's side is closed this long later (ms). */
   readonly tunnelHalfCloseGraceMs?: number;
   /** Backends are told `X-Forwarded-Proto: https`. */
@@ -67,7 +69,7 @@ export function createDataPlane(table: RouteTable, options: DataPlaneOptions, de
   let state: RoutingState = options.generation === undefined ? first : { ...first, generation: options.generation };
   for (const extension of extensions) extension.onTable?.(table);
 
-  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts, windows });
+  const handler = createHttpHandler({ state: () => state, admin, identify, hooks, metrics, logger, behindTls: options.behindTls, hosts, windows, requestLog: options.requestLog });
   const upgrades = createUpgradeHandler({ state: () => state, identify, hooks, metrics, logger, halfCloseGraceMs: options.tunnelHalfCloseGraceMs, behindTls: options.behindTls, hosts });
 
   return {

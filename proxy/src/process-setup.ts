@@ -25,6 +25,8 @@ export interface ProcessSetup {
   readonly host: string;
   readonly routesFile: string;
   readonly logger: Logger;
+  /** PROXY_REQUEST_LOG: a log line per request (true) or none (false). */
+  readonly requestLog: boolean;
 }
 
 /** Where a cluster process sends copies and writes, and whom it tells of recordings. */
@@ -66,6 +68,14 @@ export async function openExtensions(setup: ProcessSetup, tokens: TokensConfig |
 
 export const diffsPathOf = (env: NodeJS.ProcessEnv) => resolve(env.DIFFS_PATH || 'data/diffs.db');
 
+/** PROXY_REQUEST_LOG: `true` (unset) logs a line per request at info; `false` logs none, and keeps every other line. */
+export function proxyRequestLog(value: string | undefined): boolean {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError([`PROXY_REQUEST_LOG must be true or false; got "${text}"`]);
+}
+
 /** PROXY_WORKERS: a count of worker processes from 1 to 64, or `auto` (one per core); unset is 1, a single process. */
 export function proxyWorkers(value: string | undefined): number {
   const text = (value ?? '').trim();
@@ -84,7 +94,7 @@ export function buildProxy(setup: ProcessSetup, { bridge, shadow, record }: Awai
   const { env, secrets, routesFile, logger } = setup;
   const created = createProxy(
     {
-      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true',
+      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true', requestLog: setup.requestLog,
       // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
       behindTls: env.COOKIE_SECURE === 'true',
     },

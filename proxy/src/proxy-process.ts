@@ -11,7 +11,7 @@ import { createLogger } from '../../lib/logger.js';
 import { loadRouteTable } from './config/index.js';
 import { runClusterPrimary } from './cluster/cluster-primary.js';
 import { runClusterWorker } from './cluster/cluster-worker.js';
-import { buildProxy, followRoutesFile, gracefulStop, logListening, NAME, openExtensions, proxyWorkers, type ProcessSetup } from './process-setup.js';
+import { buildProxy, followRoutesFile, gracefulStop, logListening, NAME, openExtensions, proxyRequestLog, proxyWorkers, type ProcessSetup } from './process-setup.js';
 
 export interface ProxyProcessOptions {
   /** The routes file; default ROUTES_FILE, then ./routes.yaml. */
@@ -41,9 +41,10 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   const host = options.host ?? (env.PROXY_HOST || env.HOST || '127.0.0.1');
   const routesFile = resolve(options.routesFile ?? (env.ROUTES_FILE || 'routes.yaml'));
   const workers = options.workers ?? proxyWorkers(env.PROXY_WORKERS);
+  const requestLog = proxyRequestLog(env.PROXY_REQUEST_LOG);
   const worker = cluster.isWorker && env.STRANGLER_PROXY_WORKER === '1';
   const logger = createLogger(NAME, env.LOG_LEVEL || 'info', { asyncStdout: true }).child(worker ? { worker: cluster.worker?.id } : {});
-  const setup: ProcessSetup = { env, secrets, port, host, routesFile, logger };
+  const setup: ProcessSetup = { env, secrets, port, host, routesFile, logger, requestLog };
   if (worker) return runClusterWorker(setup);
   if (workers > 1) return runClusterPrimary({ ...setup, workers });
 

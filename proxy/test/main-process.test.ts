@@ -71,6 +71,7 @@ describe('proxy main process', () => {
       const port = await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
       const servedBy = async () => ((await (await fetch(`http://127.0.0.1:${port}/users/1`)).json()) as Echo).backend;
       assert.equal(await servedBy(), 'legacy');
+      await waitFor(() => /GET \/users\/1 200 legacy/.test(child.stdout()), 'a log line for the request');
 
       writeFileSync(file, yaml('new'));
       assert.equal(await servedBy(), 'legacy', 'with watching off, nothing changes before the signal');
@@ -89,5 +90,32 @@ describe('proxy main process', () => {
     } finally {
       child.process.kill('SIGKILL');
     }
+  });
+
+  it('with PROXY_REQUEST_LOG=false, logs no line per request and every other line still', async () => {
+    writeFileSync(file, yaml('legacy'));
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WATCH: 'false', PROXY_REQUEST_LOG: 'false', DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db') });
+    try {
+      const port = await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(child.stdout())?.[1], 'the proxy to listen', 30_000);
+      for (let i = 0; i < 5; i += 1) assert.equal((await fetch(`http://127.0.0.1:${port}/users/${i}`)).status, 200);
+      writeFileSync(file, yaml('new'));
+      child.process.kill('SIGHUP');
+      await waitFor(() => /users: legacy -> new/.test(child.stdout()), 'the reload to log the changed route');
+      assert.equal((await fetch(`http://127.0.0.1:${port}/users/9`)).status, 200);
+      const exited = once(child.process, 'exit') as Promise<[number]>;
+      child.process.kill('SIGTERM');
+      assert.equal((await exited)[0], 0);
+      assert.doesNotMatch(child.stdout(), /GET \/users\/\d/);
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a PROXY_REQUEST_LOG that is not true or false, naming the variable', async () => {
+    writeFileSync(file, yaml('legacy'));
+    const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_REQUEST_LOG: 'off', DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db') });
+    const [code] = (await once(child.process, 'exit')) as [number];
+    assert.notEqual(code, 0);
+    assert.match(child.stderr() + child.stdout(), /PROXY_REQUEST_LOG must be true or false; got "off"/);
   });
 });

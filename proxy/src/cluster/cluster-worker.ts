@@ -75,6 +75,7 @@ export async function runClusterWorker(setup: ProcessSetup): Promise<void> {
     adminSocket: env.STRANGLER_ADMIN_SOCKET ?? '',
     publicHosts: hosts.ok ? hosts.hosts : [],
     exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true',
+    requestLog: setup.requestLog,
     behindTls: env.COOKIE_SECURE === 'true',
     processMetrics: true,
     workerId: cluster.worker?.id ?? 0,

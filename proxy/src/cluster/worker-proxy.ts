@@ -25,6 +25,7 @@ export interface WorkerProxyOptions {
   readonly publicHosts: readonly string[];
   readonly freeSocketTimeoutMs?: number;
   readonly exposeGeneration?: boolean;
+  readonly requestLog?: boolean;
   readonly behindTls?: boolean;
   readonly processMetrics?: boolean;
   readonly statsBucketMs?: number;
