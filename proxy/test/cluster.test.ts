@@ -118,6 +118,7 @@ routes:
     agent.destroy();
     assert.ok(answers.every((a) => a.status === 200 && a.backend === 'legacy'));
     assert.deepEqual(new Set(answers.map((a) => a.worker)), new Set(h.cluster.workers.map((w) => String(w.id))));
+    await waitFor(() => /GET \/users\/1 200 legacy/.test(proxy.output()), 'a worker\'s log line for a request');
   });
 
   it('streams the ops console\'s feed through a worker, read from the primary', async () => {
@@ -313,6 +314,36 @@ routes:
 });
 
 describe('PROXY_WORKERS', () => {
+  it('with PROXY_REQUEST_LOG=false, no worker logs a line per request', async () => {
+    const dir = tempDir('strangler-cluster-');
+    const echo = await startEchoBackend('legacy');
+    const [port] = (await freePorts(1)) as [number];
+    writeFileSync(dir.file('routes.yaml'), `version: 1\nbackends:\n  legacy: { url: '${echo.url}', auth: session }\ndefault: legacy\nroutes: []\n`);
+    const child = runTsx('proxy/src/main.ts', {
+      env: {
+        PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS, PROXY_WORKERS: '2', PROXY_PORT: String(port), PROXY_REQUEST_LOG: 'false',
+        ROUTES_FILE: dir.file('routes.yaml'), DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'), HISTORY_PATH: dir.file('history.db'),
+        STRANGLER_SIGNING_KEYS: dir.file('keys.json'), RECORDINGS_DIR: dir.file('recordings'),
+      },
+    });
+    try {
+      await child.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+ with 2 workers/, 60_000);
+      // A connection each: handed to both workers in turn.
+      for (let i = 0; i < 6; i += 1) {
+        const agent = new Agent({ keepAlive: false });
+        assert.equal((await get(port, `/users/${i}`, agent)).status, 200);
+        agent.destroy();
+      }
+      child.child.kill('SIGTERM');
+      assert.equal(await child.exited(20_000), 0);
+      assert.doesNotMatch(child.output(), /GET \/users\/\d/);
+    } finally {
+      child.kill();
+      await echo.close();
+      dir.cleanup();
+    }
+  });
+
   it('refuses a value that is not a count or auto, naming the variable', async () => {
     const dir = tempDir('strangler-cluster-');
     try {
