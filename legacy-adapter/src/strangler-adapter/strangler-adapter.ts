@@ -107,7 +107,6 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
   }
 
   function describe(req: Request, who: { sub: string; claims: Record<string, unknown> }): AdapterSession {
-    pinExpiry(req);
     const cookie = req.session.cookie;
     const expires = cookie.expires instanceof Date ? cookie.expires.getTime() : null;
     const maxAge = typeof cookie.originalMaxAge === 'number' ? cookie.originalMaxAge : null;
@@ -115,15 +114,16 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
   }
 
   /**
-   * express-session touches the session once more in its wrapped `res.end` (expires = now +
-   * maxAge), and middleware that finishes responses later (audit, compression) lets
-   * milliseconds pass before that end runs. The expiry an answer states must be the one the
-   * store keeps, so the rest of this request's touches keep it. Non-enumerable: no store's
-   * serializer sees it.
+   * Answers a session through the app's wrapped `res`. express-session touches the session
+   * once more in that `res.end` (expires = now + maxAge), and middleware that finishes
+   * responses later (audit, compression) lets milliseconds pass before it runs. The expiry
+   * answered must be the one the store keeps, so the rest of this request's touches keep it
+   * (non-enumerable: no store's serializer sees it).
    */
-  function pinExpiry(req: Request): void {
+  function answerSession(req: Request, res: Response, who: { sub: string; claims: Record<string, unknown> }): void {
     const pinned = req.session;
     Object.defineProperty(pinned, 'touch', { value: () => pinned, enumerable: false, configurable: true, writable: true });
+    appReply(res, 200, describe(req, who));
   }
 
   const nobody: AdapterSessionAnswer = { sub: null };
@@ -142,7 +142,7 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
       const who = await identify(req);
       if (!who) return rawReply(res, 200, nobody);
       req.session.touch();
-      appReply(res, 200, describe(req, who));
+      answerSession(req, res, who);
     },
 
     async login(req, res) {
@@ -171,7 +171,7 @@ function createEndpoints(config: CheckedOptions): Record<'session' | 'touch' | '
       }
       // Saved before answering, so a store failure is a 500 rather than a cookie for nothing.
       await saveSession(req);
-      appReply(res, 200, describe(req, who));
+      answerSession(req, res, who);
     },
 
     async logout(req, res) {
