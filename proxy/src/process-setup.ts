@@ -86,6 +86,17 @@ export function proxyWorkers(value: string | undefined): number {
   return n;
 }
 
+/** How requests are handled, from the environment: the same in a single proxy and in every cluster worker. */
+export function dataPlaneSettings(setup: ProcessSetup): { exposeGeneration: boolean; requestLog: boolean; behindTls: boolean; processMetrics: true } {
+  return {
+    exposeGeneration: setup.env.PROXY_EXPOSE_GENERATION === 'true',
+    requestLog: setup.requestLog,
+    // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
+    behindTls: setup.env.COOKIE_SECURE === 'true',
+    processMetrics: true,
+  };
+}
+
 /**
  * The proxy of a single process, or of a cluster's primary (`cluster`): routes.yaml read,
  * the extensions wired, metrics registered. An invalid routes file ends the process.
@@ -94,9 +105,7 @@ export function buildProxy(setup: ProcessSetup, { bridge, shadow, record }: Awai
   const { env, secrets, routesFile, logger } = setup;
   const created = createProxy(
     {
-      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, processMetrics: true, exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true', requestLog: setup.requestLog,
-      // COOKIE_SECURE=true says browsers arrive over TLS terminated in front of the proxy.
-      behindTls: env.COOKIE_SECURE === 'true',
+      routesFile, adminToken: secrets.PROXY_ADMIN_TOKEN, env, ...dataPlaneSettings(setup),
     },
     // Every routing change, who made it and why (strangler history); the CLI writes it too.
     {

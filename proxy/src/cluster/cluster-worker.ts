@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { listen } from '../../../lib/listen.js';
 import { parsePublicHosts } from '../allowed-hosts.js';
 import { parseRouteTable, type RouteTable } from '../config/index.js';
-import { gracefulStop, openExtensions, type ProcessSetup } from '../process-setup.js';
+import { dataPlaneSettings, gracefulStop, openExtensions, type ProcessSetup } from '../process-setup.js';
 import type { RecordExtension } from '../record/index.js';
 import { createIpcChannel, type IpcPeer } from './ipc-channel.js';
 import { followRecordings, type ActiveRecordings } from './remote-record.js';
@@ -74,10 +74,7 @@ export async function runClusterWorker(setup: ProcessSetup): Promise<void> {
     generation: latest.generation,
     adminSocket: env.STRANGLER_ADMIN_SOCKET ?? '',
     publicHosts: hosts.ok ? hosts.hosts : [],
-    exposeGeneration: env.PROXY_EXPOSE_GENERATION === 'true',
-    requestLog: setup.requestLog,
-    behindTls: env.COOKIE_SECURE === 'true',
-    processMetrics: true,
+    ...dataPlaneSettings(setup),
     workerId: cluster.worker?.id ?? 0,
   }, { logger, extensions: [shadow, record, bridge], identify: bridge.identify });
   live.proxy = started;
