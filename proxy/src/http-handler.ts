@@ -53,7 +53,7 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
     metrics.request(ctx.routeName, ctx.backend.name, aborted ? 0 : status, durationMs / 1000);
     // A client that left says nothing about the backend: it counts in neither rate nor latency.
     if (!aborted) windows?.record(ctx.routeName, ctx.backend.name, status, durationMs, status >= 500 || ex.failure !== undefined);
-    if (logRequests && requestLog.isLevelEnabled('info')) {
+    if (requestLog.isLevelEnabled('info')) {
       const line: RequestLine = {
         reqId: ctx.requestId, method: ctx.method, path: ctx.path, route: ctx.routeName, backend: ctx.backend.name, status,
         ms: Math.round(durationMs * 10) / 10,
@@ -76,9 +76,9 @@ export function createHttpHandler(deps: HandlerDeps): RequestListener {
   }
 
   // The request line holds no header, cookie or body, so it skips the logger's redaction,
-  // whose wildcard path (`*.password`) would otherwise run on each of its fields.
-  const requestLog = logger.child({}, { redact: [] });
-  const logRequests = deps.requestLog ?? true;
+  // whose wildcard path (`*.password`) would otherwise run on each of its fields. Turned off
+  // (PROXY_REQUEST_LOG=false), it is silent whatever LOG_LEVEL says.
+  const requestLog = logger.child({}, deps.requestLog === false ? { redact: [], level: 'silent' } : { redact: [] });
 
   function forward(ex: Exchange, forwarder: BackendProxy, req: IncomingMessage, res: ServerResponse): void {
     // A beforeForward hook may have answered, or the client may have left meanwhile.
