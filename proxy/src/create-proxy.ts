@@ -153,11 +153,11 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
       return { ok: false, errors: next.errors };
     }
     const before = state().table;
-    plane.route(next.table);
+    const { generation } = plane.route(next.table);
     source.accept(next);
     publishedText = next.text;
     if (deps.cluster) {
-      published = deps.cluster.publish(state().generation, next.text);
+      published = deps.cluster.publish(generation, next.text);
       // Awaited by a PUT that asked for this change; the cluster logs a worker that failed it.
       published.catch(() => undefined);
     }
@@ -166,10 +166,10 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
     recorder.tableChanged(before, next.table, attribution);
     rollouts.onTable(before, next.table, attribution);
     const changes = diffTables(before, next.table);
-    logger.info({ file: options.routesFile, generation: state().generation, changes: changes.length }, `routes reloaded (generation ${state().generation})`);
-    for (const line of changes) logger.info({ generation: state().generation }, line);
+    logger.info({ file: options.routesFile, generation, changes: changes.length }, `routes reloaded (generation ${generation})`);
+    for (const line of changes) logger.info({ generation }, line);
     for (const warning of next.warnings) logger.warn(warning);
-    return { ok: true, changed: true, changes, generation: state().generation };
+    return { ok: true, changed: true, changes, generation };
   }
 
   function updateRoute(name: string, change: Parameters<typeof updateRouteInFile>[2], actor: Actor): RouteUpdateResult {
