@@ -43,10 +43,14 @@ describe('legacy app', () => {
     const { sid } = await adminClient();
     const row = sessionRow(sid);
     assert.ok(row);
-    const sess = JSON.parse(row.sess) as { cookie: { expires: string } };
+    const sess = JSON.parse(row.sess) as { cookie: { expires: string; originalMaxAge: number } };
+    // express-session derives originalMaxAge from the expiry it has just set (expires - now), so
+    // a clock tick in between makes it a millisecond or two short of maxAge on a busy machine.
+    const maxAge = sess.cookie.originalMaxAge;
+    assert.ok(maxAge <= SESSION_MAX_AGE_MS && maxAge > SESSION_MAX_AGE_MS - 5_000, `originalMaxAge ${maxAge}`);
     assert.equal(
       row.sess,
-      JSON.stringify({ cookie: { originalMaxAge: SESSION_MAX_AGE_MS, expires: sess.cookie.expires, httpOnly: true, path: '/', sameSite: 'lax' }, userId: 1 }),
+      JSON.stringify({ cookie: { originalMaxAge: maxAge, expires: sess.cookie.expires, httpOnly: true, path: '/', sameSite: 'lax' }, userId: 1 }),
     );
     assert.equal(row.expires_at, Date.parse(sess.cookie.expires));
   });
