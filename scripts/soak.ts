@@ -228,9 +228,12 @@ async function prime(proxy: RunningProcess, paths: readonly string[], cookie: st
   }
 }
 
+const COUNTERS = ['requests', 'failed', 'resent', 'wsMessages', 'wsFailed', 'wsConnections'] as const;
+
 function sum(all: readonly TrafficCounts[]): TrafficCounts {
-  const add = (key: 'requests' | 'failed' | 'resent' | 'wsMessages' | 'wsFailed' | 'wsConnections') => all.reduce((n, c) => n + c[key], 0);
-  return { requests: add('requests'), failed: add('failed'), resent: add('resent'), wsMessages: add('wsMessages'), wsFailed: add('wsFailed'), wsConnections: add('wsConnections'), failures: all.flatMap((c) => c.failures) };
+  const total: TrafficCounts = { requests: 0, failed: 0, resent: 0, wsMessages: 0, wsFailed: 0, wsConnections: 0, failures: all.flatMap((c) => c.failures) };
+  for (const c of all) for (const key of COUNTERS) total[key] += c[key];
+  return total;
 }
 
 function countsLine(c: TrafficCounts, flips: number): string {
