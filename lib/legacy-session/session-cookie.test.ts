@@ -5,6 +5,7 @@ import session from 'express-session';
 import { openDatabase, type SqliteDatabase } from '../sqlite.js';
 import { startServer, type RunningServer } from '../../test/kit/server.js';
 import { tempDir } from '../../test/kit/temp.js';
+import { expressSessionMaxAge } from '../../test/kit/express-session.js';
 import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import {
   clearSessionCookie,
@@ -78,8 +79,11 @@ describe('session cookie codec against real express-session', () => {
     assert.ok(read.ok);
     const row = db.prepare<[string], { sess: string; expires_at: number }>('SELECT sess, expires_at FROM sessions WHERE sid = ?').get(read.sid);
     assert.ok(row);
-    const expires = Date.parse(JSON.parse(row.sess).cookie.expires as string);
-    assert.equal(row.sess, JSON.stringify(newSessionData(8, expires - SESSION_MAX_AGE_MS)));
+    const stored = JSON.parse(row.sess) as { cookie: { expires: string; originalMaxAge: number } };
+    const expires = Date.parse(stored.cookie.expires);
+    const built = newSessionData(8, expires - SESSION_MAX_AGE_MS);
+    const maxAge = expressSessionMaxAge(stored.cookie.originalMaxAge, SESSION_MAX_AGE_MS);
+    assert.equal(row.sess, JSON.stringify({ ...built, cookie: { ...built.cookie, originalMaxAge: maxAge } }));
     assert.equal(row.expires_at, expires);
   });
 

@@ -14,3 +14,4 @@ export { runProcess, runTsx, type WatchedProcess } from './process.js';
 export { startRedisServer, type RunningRedis } from './redis-server.js';
 export { flipUnderLoad, type FlipUnderLoadResult, type LoopingUser } from './flip-under-load.js';
 export { waitFor } from './wait-for.js';
+export { expressSessionMaxAge } from './express-session.js';

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AUDIENCE, createTokenService } from '../../../lib/tokens.js';
-import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
+import { readSessionId, SESSION_MAX_AGE_MS } from '../../../lib/legacy-session/session-cookie.js';
 import { forgeToken, unsignedToken } from '../../../test/kit/forge-token.js';
 import { ApiClient } from '../../../test/kit/client.js';
+import { expressSessionMaxAge } from '../../../test/kit/express-session.js';
 import { startServer, type RunningServer } from '../../../test/kit/server.js';
 import { sessionCookieHeader, sessionIdOf, startSystem, type RunningSystem } from '../../../test/kit/system.js';
 
@@ -75,7 +76,8 @@ describe('session bridge: answers from a jwt backend', { timeout: 120_000 }, () 
     const theirs = storedSession(legacySid);
     assert.ok(ours && theirs);
     assert.deepEqual(Object.keys(ours), Object.keys(theirs));
-    assert.deepEqual({ ...ours.cookie, expires: 'x' }, { ...theirs.cookie, expires: 'x' });
+    expressSessionMaxAge(theirs.cookie.originalMaxAge, SESSION_MAX_AGE_MS);
+    assert.deepEqual({ ...ours.cookie, expires: 'x' }, { ...theirs.cookie, expires: 'x', originalMaxAge: SESSION_MAX_AGE_MS });
     assert.equal(ours.userId, theirs.userId);
 
     const users = await viaNew.get('/users');
