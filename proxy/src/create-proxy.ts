@@ -9,7 +9,7 @@ import type { ProxyExtension } from './extension.js';
 import { createHostCheck, parsePublicHosts } from './allowed-hosts.js';
 import { identifyBySessionOrAddress, type Identify } from './identify.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
-import { createRouteTableSource, type ReloadResult } from './route-table-source.js';
+import { createRouteTableSource, type ReloadResult, type SourceRead } from './route-table-source.js';
 import type { RoutingState } from './routing-state.js';
 import type { UpgradeListener } from './upgrade-handler.js';
 import { openDatabase } from '../../lib/sqlite.js';
@@ -60,6 +60,11 @@ export interface ProxyDeps {
   readonly comparisons?: MatchCounts;
   /** Set when this proxy is a cluster's primary: its workers route, it keeps the control plane. */
   readonly cluster?: ClusterControl;
+  /**
+   * routes.yaml as the process already read it (a forced read of `routesFile`), so the
+   * extensions it configured and the routing start from the same bytes. Default: read now.
+   */
+  readonly firstRead?: SourceRead;
 }
 
 /** What the primary of a cluster adds to its proxy (cluster/cluster-primary.ts). */
@@ -116,7 +121,7 @@ export function createProxy(options: ProxyOptions, deps: ProxyDeps): CreateProxy
   const extensions = deps.extensions ?? [];
   const metrics = createProxyMetrics({ processMetrics: options.processMetrics ?? false });
   const source = createRouteTableSource(options.routesFile, options.env ?? process.env);
-  const first = source.read({ force: true });
+  const first = deps.firstRead ?? source.read({ force: true });
   const publicHosts = options.publicHosts ? { ok: true as const, hosts: [...options.publicHosts] } : parsePublicHosts((options.env ?? process.env).PUBLIC_HOSTS);
   if (!first.ok || !publicHosts.ok) return { ok: false, errors: [...(first.ok ? [] : first.errors), ...(publicHosts.ok ? [] : publicHosts.errors)] };
   if (first.unchanged) throw new Error('a forced read cannot be unchanged');

@@ -10,6 +10,7 @@ import type { Logger } from '../../lib/logger.js';
 import { openSessionBridge, type SessionBridge } from './bridge/index.js';
 import type { TokensConfig } from './config/index.js';
 import { createProxy, type ClusterControl, type Proxy } from './create-proxy.js';
+import { createRouteTableSource, type SourceRead } from './route-table-source.js';
 import { openHistoryStore } from './history/index.js';
 import { createRecordExtension, type RecordExtension, type RecordExtensionOptions } from './record/index.js';
 import { matchCountsFrom } from './rollout/index.js';
@@ -98,10 +99,21 @@ export function dataPlaneSettings(setup: ProcessSetup): { exposeGeneration: bool
 }
 
 /**
- * The proxy of a single process, or of a cluster's primary (`cluster`): routes.yaml read,
- * the extensions wired, metrics registered. An invalid routes file ends the process.
+ * routes.yaml read once at start-up: the extensions are opened with its token settings and
+ * the proxy routes with its table, so both come from the same bytes even if the file is
+ * saved in between (the watcher then reloads it).
  */
-export function buildProxy(setup: ProcessSetup, { bridge, shadow, record }: Awaited<ReturnType<typeof openExtensions>>, cluster?: ClusterControl): Proxy {
+export function readRoutesAtStart(setup: ProcessSetup): { firstRead: SourceRead; tokens: TokensConfig | undefined } {
+  const firstRead = createRouteTableSource(setup.routesFile, setup.env).read({ force: true });
+  return { firstRead, tokens: firstRead.ok && !firstRead.unchanged ? firstRead.table.tokens : undefined };
+}
+
+/**
+ * The proxy of a single process, or of a cluster's primary (`cluster`): built from the
+ * start-up read of routes.yaml, the extensions wired, metrics registered. An invalid routes
+ * file ends the process.
+ */
+export function buildProxy(setup: ProcessSetup, { bridge, shadow, record }: Awaited<ReturnType<typeof openExtensions>>, firstRead: SourceRead, cluster?: ClusterControl): Proxy {
   const { env, secrets, routesFile, logger } = setup;
   const created = createProxy(
     {
@@ -112,6 +124,7 @@ export function buildProxy(setup: ProcessSetup, { bridge, shadow, record }: Awai
       logger, extensions: [shadow, record, bridge], identify: bridge.identify, history: openHistoryStore(resolve(env.HISTORY_PATH || 'data/history.db')),
       // The rollouts' match-rate gate: shadow comparisons of the route, raced ones left out.
       comparisons: matchCountsFrom(shadow.store),
+      firstRead,
       ...(cluster ? { cluster } : {}),
     },
   );

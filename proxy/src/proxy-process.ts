@@ -8,10 +8,9 @@ import { resolve } from 'node:path';
 import { envPort, loadDotEnv, resolveSecrets } from '../../lib/env.js';
 import { listen } from '../../lib/listen.js';
 import { createLogger } from '../../lib/logger.js';
-import { loadRouteTable } from './config/index.js';
 import { runClusterPrimary } from './cluster/cluster-primary.js';
 import { runClusterWorker } from './cluster/cluster-worker.js';
-import { buildProxy, followRoutesFile, gracefulStop, logListening, NAME, openExtensions, proxyRequestLog, proxyWorkers, type ProcessSetup } from './process-setup.js';
+import { buildProxy, followRoutesFile, gracefulStop, logListening, NAME, openExtensions, proxyRequestLog, proxyWorkers, readRoutesAtStart, type ProcessSetup } from './process-setup.js';
 
 export interface ProxyProcessOptions {
   /** The routes file; default ROUTES_FILE, then ./routes.yaml. */
@@ -48,9 +47,9 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   if (worker) return runClusterWorker(setup);
   if (workers > 1) return runClusterPrimary({ ...setup, workers });
 
-  const first = loadRouteTable(routesFile, env);
-  const { bridge, shadow, record } = await openExtensions(setup, first.ok ? first.table.tokens : undefined);
-  const proxy = buildProxy(setup, { bridge, shadow, record });
+  const { firstRead, tokens } = readRoutesAtStart(setup);
+  const { bridge, shadow, record } = await openExtensions(setup, tokens);
+  const proxy = buildProxy(setup, { bridge, shadow, record }, firstRead);
 
   const server = createServer(proxy.handler);
   // Registered here, not through http-proxy-middleware's `ws: true`: a WebSocket that is a

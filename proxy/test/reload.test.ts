@@ -6,6 +6,9 @@ import { tempDir, waitFor } from '../../test/kit/index.js';
 import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
 import { startProxy, type RunningProxy } from '../../test/kit/proxy/proxy-harness.js';
 import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
+import { pino } from 'pino';
+import { createProxy } from '../src/create-proxy.js';
+import { createRouteTableSource } from '../src/route-table-source.js';
 
 async function servedBy(proxy: RunningProxy, path = '/users/1'): Promise<string> {
   const res = await fetch(`${proxy.url}${path}`);
@@ -134,5 +137,32 @@ describe('hot reload', () => {
       publish(yaml('legacy'));
       await waitFor(async () => (await servedBy(proxy)) === 'legacy', 'the proxy to follow a second ..data swap');
     });
+  });
+});
+
+describe('the first read of routes.yaml', () => {
+  it('is the one the proxy routes with, even if the file changed after the process read it; the next reload takes the file', async () => {
+    const dir = tempDir('strangler-first-read-');
+    const table = (users: string) => routesYaml({
+      backends: { legacy: { url: 'http://127.0.0.1:9' }, new: { url: 'http://127.0.0.1:9' } },
+      default: 'legacy',
+      routes: [{ name: 'users', paths: ['/users'], target: users }],
+    });
+    const file = dir.file('routes.yaml');
+    writeFileSync(file, table('legacy'));
+    // What proxy-process reads once, for the extensions' settings and the routing alike.
+    const firstRead = createRouteTableSource(file, process.env).read({ force: true });
+    writeFileSync(file, table('new'));
+    const created = createProxy({ routesFile: file, adminToken: 'x'.repeat(32) }, { logger: pino({ level: 'silent' }), firstRead });
+    assert.ok(created.ok);
+    try {
+      assert.equal(created.proxy.table().routes[0]?.target, 'legacy');
+      const reloaded = created.proxy.reload();
+      assert.ok(reloaded.ok && reloaded.changed, JSON.stringify(reloaded));
+      assert.equal(created.proxy.table().routes[0]?.target, 'new');
+    } finally {
+      await created.proxy.close();
+      dir.cleanup();
+    }
   });
 });

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StartupError } from '../../../lib/process-lifecycle.js';
 import type { ClusterStatus } from '../admin/admin-app.js';
-import { loadRouteTable } from '../config/index.js';
 import type { ClusterControl, Proxy } from '../create-proxy.js';
-import { buildProxy, diffsPathOf, followRoutesFile, gracefulStop, logListening, openExtensions, type ProcessSetup } from '../process-setup.js';
+import { buildProxy, diffsPathOf, followRoutesFile, gracefulStop, logListening, openExtensions, readRoutesAtStart, type ProcessSetup } from '../process-setup.js';
 import { startShadowThread, WriteLog } from '../shadow/index.js';
 import type { Hello } from './cluster-worker.js';
 import { createIpcChannel, type IpcChannel, type IpcPeer } from './ipc-channel.js';
@@ -57,7 +56,7 @@ const STOP_WORKERS_MS = 8000;
  * that exits is started again (it asks for the table in force before it listens).
  */
 export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
-  const { env, routesFile, logger } = setup;
+  const { env, logger } = setup;
   cluster.setupPrimary({ serialization: 'advanced' });
   // mkdtemp makes the folder 0700: only this user reaches the admin socket.
   const socketDir = mkdtempSync(join(tmpdir(), 'strangler-proxy-'));
@@ -74,8 +73,8 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
   // One shadow thread and one write log for the whole cluster: every worker's copies and writes come here.
   const thread = startShadowThread({ diffsPath: diffsPathOf(env), maxSockets: 64, nice: 10 });
   const writes = new WriteLog();
-  const first = loadRouteTable(routesFile, env);
-  const extensions = await openExtensions(setup, first.ok ? first.table.tokens : undefined, {
+  const { firstRead, tokens } = readRoutesAtStart(setup);
+  const extensions = await openExtensions(setup, tokens, {
     thread,
     writes,
     onActive: (active) => {
@@ -111,7 +110,7 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
       workers: [...members.values()].map((m) => ({ id: m.worker.id, pid: m.worker.process.pid, generation: m.generation, ready: m.ready })),
     }),
   };
-  const proxy: Proxy = buildProxy(setup, extensions, control);
+  const proxy: Proxy = buildProxy(setup, extensions, firstRead, control);
 
   const fork = (): Member => {
     const worker = cluster.fork({ ...env, STRANGLER_PROXY_WORKER: '1', STRANGLER_ADMIN_SOCKET: adminSocket });
