@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /** Debian's chromium; playwright never downloads a browser here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,5 +20,7 @@ export async function launchBrowser(): Promise<{ ok: true; browser: Browser } | 
     if (process.env.CI === 'true') throw new Error(reason);
     return { ok: false, reason };
   }
+  // Loaded here, not at the top: every suite that imports the kit would otherwise load playwright.
+  const { chromium } = await import('playwright-core');
   return { ok: true, browser: await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS }) };
 }

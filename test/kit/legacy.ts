@@ -1,8 +1,6 @@
-import { createLogger } from '../../lib/logger.js';
-import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
-import { createLegacyApp, type LegacyApp, type LegacyAppDeps } from '../../legacy-adapter/src/legacy-app.js';
-import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
-import { seedAdminIfEmpty, type AdminAccount } from '../../legacy-adapter/src/seed-admin.js';
+import type { SqliteDatabase } from '../../lib/sqlite.js';
+import type { LegacyApp, LegacyAppDeps } from '../../legacy-adapter/src/legacy-app.js';
+import type { AdminAccount } from '../../legacy-adapter/src/seed-admin.js';
 import { startServer } from './server.js';
 import { tempDir } from './temp.js';
 
@@ -38,6 +36,14 @@ export const TEST_ADMIN: AdminAccount = { username: 'admin', password: 'admin-pa
  * after(() => legacy.close());
  */
 export async function startLegacy(options: StartLegacyOptions = {}): Promise<RunningLegacy> {
+  // The app's modules (express, express-session, bcrypt) load on first use, not when a suite imports the kit.
+  const [{ createLogger }, { openDatabase }, { createLegacyApp }, { createLegacySchema }, { seedAdminIfEmpty }] = await Promise.all([
+    import('../../lib/logger.js'),
+    import('../../lib/sqlite.js'),
+    import('../../legacy-adapter/src/legacy-app.js'),
+    import('../../legacy-adapter/src/schema.js'),
+    import('../../legacy-adapter/src/seed-admin.js'),
+  ]);
   const dir = options.dbPath ? undefined : tempDir('strangler-legacy-');
   const dbPath = options.dbPath ?? (dir as { file(n: string): string }).file('app.db');
   const rounds = options.bcryptRounds ?? 4;

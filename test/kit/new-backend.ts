@@ -1,14 +1,9 @@
-import bcrypt from 'bcryptjs';
 import type { Kysely } from 'kysely';
-import { createLogger } from '../../lib/logger.js';
-import { openDatabase, type SqliteDatabase } from '../../lib/sqlite.js';
+import type { SqliteDatabase } from '../../lib/sqlite.js';
 import type { BridgedTokens } from '../../lib/access-verifier.js';
-import { AUDIENCE, createTokenService, type TokenService } from '../../lib/tokens.js';
-import { createNewBackendApp, type NewBackendApp, type NewBackendDeps } from '../../new-backend/src/app.js';
-import { createKysely } from '../../new-backend/src/db/connect.js';
-import { migrateToLatest } from '../../new-backend/src/db/migrator.js';
+import type { TokenService } from '../../lib/tokens.js';
+import type { NewBackendApp, NewBackendDeps } from '../../new-backend/src/app.js';
 import type { Database } from '../../new-backend/src/db/schema.js';
-import { seedAdminIfEmpty } from '../../new-backend/src/db/seed-admin.js';
 import { ApiClient } from './client.js';
 import { startServer } from './server.js';
 import { tempDir } from './temp.js';
@@ -74,6 +69,18 @@ export function bearer(token: string): Record<string, string> {
  * const token = await nb.login('admin', nb.admin.password);
  */
 export async function startNewBackend(options: StartNewBackendOptions = {}): Promise<RunningNewBackend> {
+  // The backend's modules (Kysely, jose, the MCP SDK) load on first use, not when a suite
+  // imports the kit: most suites that import it never start a new backend.
+  const [{ default: bcrypt }, { createLogger }, { openDatabase }, { AUDIENCE, createTokenService }, { createNewBackendApp }, { createKysely }, { migrateToLatest }, { seedAdminIfEmpty }] = await Promise.all([
+    import('bcryptjs'),
+    import('../../lib/logger.js'),
+    import('../../lib/sqlite.js'),
+    import('../../lib/tokens.js'),
+    import('../../new-backend/src/app.js'),
+    import('../../new-backend/src/db/connect.js'),
+    import('../../new-backend/src/db/migrator.js'),
+    import('../../new-backend/src/db/seed-admin.js'),
+  ]);
   const dir = options.dbPath ? undefined : tempDir('strangler-new-');
   const dbPath = options.dbPath ?? (dir as { file(n: string): string }).file('app.db');
   const rounds = options.bcryptRounds ?? 4;
