@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { freePorts } from '../../test/kit/ports.js';
-import { runTsx, type WatchedProcess } from '../../test/kit/process.js';
+import { runTsx, SIGTERM_ON_LINE_PRELOAD, type WatchedProcess } from '../../test/kit/process.js';
 import { tempDir } from '../../test/kit/temp.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -23,8 +23,8 @@ describe('legacy main.ts (the process)', { timeout: 120_000 }, () => {
     dir.cleanup();
   });
 
-  function start(env: NodeJS.ProcessEnv): WatchedProcess {
-    const proc = runTsx(MAIN, { cwd: dir.path, env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_PATH: dir.file('app.db'), ...SECRETS, ...env } });
+  function start(env: NodeJS.ProcessEnv, preload: readonly string[] = []): WatchedProcess {
+    const proc = runTsx(MAIN, { cwd: dir.path, preload, env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_PATH: dir.file('app.db'), ...SECRETS, ...env } });
     running.push(proc);
     return proc;
   }
@@ -52,6 +52,12 @@ describe('legacy main.ts (the process)', { timeout: 120_000 }, () => {
     proc.child.kill('SIGTERM');
     assert.equal(await proc.exited(), 0);
     assert.equal(await closed, 1001);
+  });
+
+  it('stops cleanly on a SIGTERM sent the moment it says it is listening', async () => {
+    const proc = start({ LEGACY_PORT: '0', SIGTERM_ON_LINE: 'listening on' }, [SIGTERM_ON_LINE_PRELOAD]);
+    assert.equal(await proc.exited(), 0, proc.output());
+    assert.match(proc.output(), /listening on http/);
   });
 
   it('says in one line which port is busy and which variable moves it', async () => {

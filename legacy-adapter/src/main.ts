@@ -42,10 +42,10 @@ async function main(): Promise<void> {
   server.on('upgrade', app.handleUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
   const bound = await listen(server, port, host, 'LEGACY_PORT');
-  logger.info(`listening on http://${host}:${bound} (database ${databasePath})`);
-
-  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up.
+  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up. The handlers
+  // are in place before the line below: a supervisor may send SIGTERM as soon as it reads it.
   stopOnSignals(server, logger, { graceMs: 3000, closeApp: () => app.close(), closeResources: () => db.close() });
+  logger.info(`listening on http://${host}:${bound} (database ${databasePath})`);
 }
 
 main().catch(exitOnStartFailure(NAME));

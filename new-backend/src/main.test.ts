@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { tempDir, waitFor } from '../../test/kit/index.js';
+import { SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -25,8 +26,8 @@ interface Started {
   readonly lines: string[];
 }
 
-function spawnMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+function spawnMain(env: Record<string, string>, preload: readonly string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NEW_BACKEND_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,6 +92,14 @@ describe('new backend process (main.ts)', { timeout: 240_000 }, () => {
     const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 60 s after SIGTERM')), 60_000).unref());
     assert.equal((await Promise.race([run.exited, hung])).code, 0);
     assert.equal(await closed, 1001);
+  });
+
+  it('stops cleanly on a SIGTERM sent the moment it says it is listening', async () => {
+    const run = spawnMain({ ...SECRETS, DATABASE_PATH: dir.file('announce/app.db'), SIGTERM_ON_LINE: 'listening on' }, [SIGTERM_ON_LINE_PRELOAD]);
+    children.push(run.child);
+    const exit = await run.exited;
+    assert.equal(exit.code, 0, `${exit.stderr}\n${run.lines.join('\n')}`);
+    assert.ok(run.lines.some((l) => l.includes('listening on')));
   });
 
   it('backs up a legacy database before migrating it, and keeps its users', async () => {

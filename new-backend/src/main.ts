@@ -56,10 +56,10 @@ async function main(): Promise<void> {
   server.on('upgrade', app.handleUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
   const bound = await listen(server, config.port, config.host, 'NEW_BACKEND_PORT');
-  logger.info(`listening on http://${config.host}:${bound} (database ${config.databasePath}; API docs at /docs)`);
-
-  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up.
+  // Open WebSockets (/mcp/ws) are closed by the app (1001) when the grace is up. The handlers
+  // are in place before the line below: a supervisor may send SIGTERM as soon as it reads it.
   stopOnSignals(server, logger, { graceMs: 3000, closeApp: () => app.close(), closeResources: () => db.destroy() });
+  logger.info(`listening on http://${config.host}:${bound} (database ${config.databasePath}; API docs at /docs)`);
 }
 
 function hasUserTables(sqlite: ReturnType<typeof openDatabase>): boolean {

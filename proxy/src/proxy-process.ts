@@ -61,7 +61,6 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
 
   await shadow.ready(); // copies sent while the shadow thread loads would prove nothing
   const bound = await listen(server, port, host, 'PROXY_PORT');
-  logListening(setup, proxy, bound);
 
   const stop = gracefulStop(logger, server, {
     before: () => {
@@ -72,4 +71,6 @@ export async function runProxyProcess(options: ProxyProcessOptions = {}): Promis
   });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Last: a supervisor may send SIGTERM as soon as it reads this line.
+  logListening(setup, proxy, bound);
 }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tempDir, waitFor } from '../../test/kit/index.js';
+import { SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
 import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
 import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
 import { openSocket } from '../../test/kit/proxy/ws-client.js';
@@ -21,8 +22,8 @@ interface Child {
   readonly stderr: () => string;
 }
 
-function startMain(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/src/main.ts'], {
+function startMain(env: Record<string, string>, preload: readonly string[] = []): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), 'proxy/src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,6 +64,16 @@ describe('proxy main process', () => {
     assert.match(child.stderr(), /unknown backend "nwe"/);
     assert.match(child.stderr(), /legcy/);
   });
+
+  for (const workers of ['1', '2']) {
+    it(`stops cleanly on a SIGTERM sent the moment it says it is listening (PROXY_WORKERS=${workers})`, async () => {
+      writeFileSync(file, yaml('legacy'));
+      const child = startMain({ ROUTES_FILE: file, PROXY_PORT: '0', PROXY_WORKERS: workers, DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'), SIGTERM_ON_LINE: 'listening on' }, [SIGTERM_ON_LINE_PRELOAD]);
+      const [code, signal] = (await once(child.process, 'exit')) as [number | null, string | null];
+      assert.deepEqual({ code, signal }, { code: 0, signal: null }, `${child.stderr()}\n${child.stdout()}`);
+      assert.match(child.stdout(), /listening on http/);
+    });
+  }
 
   it('reloads on SIGHUP (file watching off) and stops cleanly on SIGTERM, open WebSockets and all', async () => {
     writeFileSync(file, yaml('legacy'));

@@ -16,10 +16,14 @@ export interface WatchedProcess {
  * Runs a real process (`node --import tsx <script>`), collecting its output so a test
  * can wait for a line instead of sleeping.
  */
-export function runTsx(script: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): WatchedProcess {
+export function runTsx(script: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; preload?: readonly string[] } = {}): WatchedProcess {
   // Resolved here, so the process may run in any folder (a temp dir with no node_modules).
-  return runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...(options.args ?? [])], options);
+  const preloads = (options.preload ?? []).flatMap((file) => ['--import', file]);
+  return runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), ...preloads, script, ...(options.args ?? [])], options);
 }
+
+/** The preload that sends a process SIGTERM as it writes a line matching `SIGTERM_ON_LINE` (kit/preload/sigterm-on-line.ts). */
+export const SIGTERM_ON_LINE_PRELOAD = new URL('./preload/sigterm-on-line.ts', import.meta.url).href;
 
 /** Runs any real program the same way (e.g. an installed `npx strangler`). */
 export function runProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): WatchedProcess {

@@ -27,8 +27,9 @@ try {
   });
   const server = createServer(mcp.app);
   const port = await listen(server, config.port, config.host, 'MCP_PORT');
-  logger.info({ workspace: config.workspace, policy: config.policyFile, containment: service.runner.containment }, `MCP server on http://${config.host}:${port}${MCP_PATH}`);
 
+  // The handlers are in place before the line that says where the server listens: a
+  // supervisor may send SIGTERM as soon as it reads it.
   process.on('SIGHUP', () => started.reloadPolicy());
   let stopping = false;
   const stop = async (signal: string) => {
@@ -42,6 +43,7 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  logger.info({ workspace: config.workspace, policy: config.policyFile, containment: service.runner.containment }, `MCP server on http://${config.host}:${port}${MCP_PATH}`);
 } catch (err) {
   if (err instanceof ConfigError || (err instanceof Error && err.name === 'PortInUseError')) {
     logger.fatal(err.message);

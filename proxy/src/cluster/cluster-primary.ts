@@ -190,7 +190,6 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
     throw err;
   }
   started = true;
-  logListening(setup, proxy, port, setup.workers);
 
   const closePrimary = gracefulStop(logger, server, {
     before: () => {
@@ -222,6 +221,8 @@ export async function runClusterPrimary(setup: ClusterSetup): Promise<void> {
   }
   process.on('SIGTERM', (s) => stop(s));
   process.on('SIGINT', (s) => stop(s));
+  // Last: a supervisor may send SIGTERM as soon as it reads this line.
+  logListening(setup, proxy, port, setup.workers);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
