@@ -88,6 +88,20 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
   const card = (page: Page, route: string) => page.locator(`article[data-route="${route}"]`);
   const figure = (page: Page, route: string, backend: string, name: string) => card(page, route).locator(`[data-backend="${backend}"] [data-figure="${name}"]`);
 
+  /** Runs `body`; a failure carries a screenshot, the notice the page shows and the routing the proxy has. */
+  async function explained(page: Page, label: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      const path = join(shots, `${label}-failed.png`);
+      await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+      const notice = await page.locator('#notice').textContent({ timeout: 1_000 }).catch(() => null);
+      const routing = system.proxy.table().routes.map((r) => `${r.name}: ${r.target}`).join(', ');
+      (err as Error).message += `\n\npage notice: ${notice || '(none)'}\nproxy routing: ${routing}\nscreenshot: ${path}`;
+      throw err;
+    }
+  }
+
   async function signIn(page: Page): Promise<void> {
     await page.goto(`${system.url}/__proxy/ui`);
     await page.locator('#sign-in-form').waitFor();
@@ -167,33 +181,39 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
       const context = await b.newContext({ viewport: { width: 1280, height: 1000 } });
       const page = await context.newPage();
       try {
-        await signIn(page);
-        const users = system.proxy.table().routes.find((r) => r.name === 'users');
-        const wanted = users?.target === 'new' ? 'legacy' : 'new';
-        let reached = false;
-        for (let i = 0; i < 80 && !reached; i++) {
-          await page.keyboard.press('Tab');
-          reached = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Cut over users');
-        }
-        assert.ok(reached, 'Tab reaches the "Cut over users" button');
-        const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
-        assert.notEqual(outline, 'none', 'the focused button shows its focus');
-        await page.keyboard.press('Enter');
-        await page.locator('dialog#confirm[open]').waitFor();
-        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'to', 'the focus is in the dialog, on its first field');
-        await page.keyboard.press('Escape');
-        await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
-        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Cut over users', 'Escape says no and gives the focus back');
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, users?.target, 'nothing changed on Escape');
+        await explained(page, 'keyboard', async () => {
+          await signIn(page);
+          const users = system.proxy.table().routes.find((r) => r.name === 'users');
+          const wanted = users?.target === 'new' ? 'legacy' : 'new';
+          let reached = false;
+          for (let i = 0; i < 80 && !reached; i++) {
+            await page.keyboard.press('Tab');
+            reached = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Cut over users');
+          }
+          assert.ok(reached, 'Tab reaches the "Cut over users" button');
+          const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+          assert.notEqual(outline, 'none', 'the focused button shows its focus');
+          await page.keyboard.press('Enter');
+          await page.locator('dialog#confirm[open]').waitFor();
+          assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'to', 'the focus is in the dialog, on its first field');
+          await page.keyboard.press('Escape');
+          await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
+          assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Cut over users', 'Escape says no and gives the focus back');
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, users?.target, 'nothing changed on Escape');
 
-        await page.keyboard.press('Enter');
-        await page.locator('dialog#confirm[open]').waitFor();
-        await page.keyboard.press('Tab'); // Cancel
-        await page.keyboard.press('Tab'); // Cut over
-        assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cut over');
-        await page.keyboard.press('Enter');
-        await card(page, 'users').locator('.pill.target', { hasText: `→ ${wanted}` }).waitFor({ timeout: WAIT });
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, wanted);
+          await page.keyboard.press('Enter');
+          await page.locator('dialog#confirm[open]').waitFor();
+          await page.keyboard.press('Tab'); // Cancel
+          await page.keyboard.press('Tab'); // Cut over
+          assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cut over');
+          await page.keyboard.press('Enter');
+          // The page says how the request went before the live feed redraws the card.
+          const notice = page.locator('#notice').filter({ hasText: /^(Done|Could not)/ });
+          await notice.waitFor({ timeout: WAIT });
+          assert.match((await notice.textContent()) ?? '', new RegExp(`^Done: cut users over to ${wanted}`));
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'users')?.target, wanted);
+          await card(page, 'users').locator('.pill.target', { hasText: `→ ${wanted}` }).waitFor({ timeout: WAIT });
+        });
       } finally {
         await context.close();
       }
