@@ -4,10 +4,12 @@ import express from 'express';
 import session, { MemoryStore, type SessionOptions } from 'express-session';
 import { ApiClient, expressSessionMaxAge, startServer, type RunningServer } from '../../../test/kit/index.js';
 import { ADAPTER_KEY_HEADER } from '../../../lib/adapter-protocol.js';
+import { readSessionId } from '../../../lib/legacy-session/session-cookie.js';
 import { stranglerAdapter, type StranglerAdapterOptions } from './index.js';
 
 const KEY = 'adapter-test-key-0123456789abcdef0123456789';
 const COOKIE = 'shop.sid';
+const SHOP_SECRET = 'shop-secret-0123456789abcdef0123456789';
 
 interface ShopUser { id: number; role: 'admin' | 'user'; name: string }
 declare module 'express-session' {
@@ -23,10 +25,12 @@ const identify: StranglerAdapterOptions['identify'] = (req) => req.session.user
 /**
  * A shop app shaped unlike the reference one: MemoryStore, its own cookie name, the user
  * object in req.session.user, a JSON parser mounted before the adapter on some paths.
+ * `middleware` goes between the session and the adapter.
  */
-function shopApp(store: MemoryStore, adapter: Partial<StranglerAdapterOptions> = {}, sessionOptions: Partial<SessionOptions> = {}) {
+function shopApp(store: MemoryStore, adapter: Partial<StranglerAdapterOptions> = {}, sessionOptions: Partial<SessionOptions> = {}, middleware: express.RequestHandler[] = []) {
   const app = express();
-  app.use(session({ name: COOKIE, secret: 'shop-secret-0123456789abcdef0123456789', store, resave: false, saveUninitialized: false, cookie: { maxAge: 60_000, sameSite: 'lax' }, ...sessionOptions }));
+  app.use(session({ name: COOKIE, secret: SHOP_SECRET, store, resave: false, saveUninitialized: false, cookie: { maxAge: 60_000, sameSite: 'lax' }, ...sessionOptions }));
+  for (const handler of middleware) app.use(handler);
   app.use(stranglerAdapter({ key: KEY, identify, ...adapter }));
   app.post('/login/:id', (req, res) => {
     req.session.regenerate(() => {
@@ -248,34 +252,32 @@ describe('stranglerAdapter in an app whose middleware finishes responses later',
   let app: RunningServer;
   before(async () => {
     store = new MemoryStore();
-    const shop = express();
-    shop.use(session({ name: COOKIE, secret: 'shop-secret-0123456789abcdef0123456789', store, resave: false, saveUninitialized: false, cookie: { maxAge: 60_000 } }));
-    shop.use(lateFinisher());
-    shop.use(stranglerAdapter({ key: KEY, identify, login }));
-    shop.get('/me', (req, res) => void res.json(req.session.user ?? null));
-    app = await startServer(shop);
+    app = await startServer(shopApp(store, { login }, {}, [lateFinisher()]));
   });
   after(() => app.close());
+
+  /** The expiry the store holds for the client's session (ms). */
+  async function storedExpiry(client: ApiClient): Promise<number> {
+    const read = readSessionId(`${COOKIE}=${(await client.cookie(COOKIE)) ?? ''}`, [SHOP_SECRET], COOKIE);
+    assert.ok(read.ok, 'the client holds the app\'s signed session cookie');
+    const stored = (await storedSessions(store))[read.sid];
+    assert.ok(stored, 'the session is in the store');
+    return new Date(stored.cookie.expires as unknown as string).getTime();
+  }
 
   it('answers a touch with the expiry the store then holds', async () => {
     const client = new ApiClient(app.url);
     assert.equal((await client.post('/__strangler/login', { sub: '8' }, { headers: keyed })).status, 200);
     const touched = await client.post('/__strangler/touch', undefined, { headers: keyed });
     assert.equal(touched.status, 200);
-    const sid = decodeURIComponent((await client.cookie(COOKIE)) ?? '').slice(2).split('.')[0]!;
-    const stored = (await storedSessions(store))[sid];
-    assert.ok(stored, 'the session is in the store');
-    assert.equal(new Date(stored.cookie.expires as unknown as string).getTime(), touched.body.expires_at);
+    assert.equal(await storedExpiry(client), touched.body.expires_at);
   });
 
   it('answers a login with the expiry the store then holds', async () => {
     const client = new ApiClient(app.url);
     const answer = await client.post('/__strangler/login', { sub: '7' }, { headers: keyed });
     assert.equal(answer.status, 200);
-    const sid = decodeURIComponent((await client.cookie(COOKIE)) ?? '').slice(2).split('.')[0]!;
-    const stored = (await storedSessions(store))[sid];
-    assert.ok(stored, 'the session is in the store');
-    assert.equal(new Date(stored.cookie.expires as unknown as string).getTime(), answer.body.expires_at);
+    assert.equal(await storedExpiry(client), answer.body.expires_at);
   });
 });
 
