@@ -232,54 +232,53 @@ describe('the ops console in Chromium', { timeout: 5 * 60_000 }, () => {
       const context = await b.newContext({ viewport: { width: 1280, height: 1000 } });
       const page = await context.newPage();
       try {
-        await signIn(page);
-        const mcp = card(page, 'mcp');
-        const state = mcp.locator('[data-rollout-state]');
-        const confirm = async (button: string, label: string) => {
-          await mcp.getByRole('button', { name: button }).click();
+        await explained(page, 'rollout', async () => {
+          await signIn(page);
+          const mcp = card(page, 'mcp');
+          const state = mcp.locator('[data-rollout-state]');
+          const confirm = async (button: string, label: string) => {
+            await mcp.getByRole('button', { name: button }).click();
+            await page.locator('dialog#confirm[open]').waitFor();
+            await page.locator('dialog#confirm').getByRole('button', { name: label }).click();
+            await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
+          };
+
+          // A refusal is shown with the proxy's own reason, and changes nothing.
+          await card(page, 'auth').getByRole('button', { name: 'Start a rollout of auth' }).click();
           await page.locator('dialog#confirm[open]').waitFor();
-          await page.locator('dialog#confirm').getByRole('button', { name: label }).click();
-          await page.locator('dialog#confirm[open]').waitFor({ state: 'detached' });
-        };
+          await page.fill('#confirm-field-steps', '50, 10');
+          await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
+          await page.locator('#notice.error', { hasText: 'Could not start a rollout of auth to new' }).waitFor({ timeout: WAIT });
+          assert.match((await page.locator('#notice').textContent()) ?? '', /increas/i, 'the reason names the steps');
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'auth')?.rollout, undefined);
 
-        // A refusal is shown with the proxy's own reason, and changes nothing.
-        await card(page, 'auth').getByRole('button', { name: 'Start a rollout of auth' }).click();
-        await page.locator('dialog#confirm[open]').waitFor();
-        await page.fill('#confirm-field-steps', '50, 10');
-        await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
-        await page.locator('#notice.error', { hasText: 'Could not start a rollout of auth to new' }).waitFor({ timeout: WAIT });
-        assert.match((await page.locator('#notice').textContent()) ?? '', /increas/i, 'the reason names the steps');
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'auth')?.rollout, undefined);
+          await mcp.getByRole('button', { name: 'Start a rollout of mcp' }).click();
+          await page.locator('dialog#confirm[open]').waitFor();
+          assert.equal(await page.locator('#confirm-field-to').inputValue(), 'new');
+          await page.fill('#confirm-field-steps', '10, 50, 100');
+          await page.fill('#confirm-field-every', '10m');
+          await page.fill('#confirm-field-gates', 'error-rate=2%');
+          await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
+          await waitFor(async () => ['shadow', 'canary'].includes((await state.textContent().catch(() => '')) ?? ''), 'the rollout of mcp to run', WAIT);
+          assert.deepEqual(await mcp.locator('.steps li').allTextContents(), ['10 %', '50 %', '100 %']);
+          await waitFor(async () => (await mcp.locator('table.gates tr[data-gate]').count()) > 0, 'the gates of mcp', WAIT);
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.rollout?.gates.errorRate, 0.02, 'the gate limit typed in the dialog is the rollout\'s');
+          await page.screenshot({ path: join(shots, '5-rollout-running.png'), fullPage: true });
+          if (process.env.STRANGLER_DOCS_SCREENSHOT === '1') copyFileSync(join(shots, '5-rollout-running.png'), join(ROOT, 'docs', 'console.png'));
 
-        await mcp.getByRole('button', { name: 'Start a rollout of mcp' }).click();
-        await page.locator('dialog#confirm[open]').waitFor();
-        assert.equal(await page.locator('#confirm-field-to').inputValue(), 'new');
-        await page.fill('#confirm-field-steps', '10, 50, 100');
-        await page.fill('#confirm-field-every', '10m');
-        await page.fill('#confirm-field-gates', 'error-rate=2%');
-        await page.locator('dialog#confirm').getByRole('button', { name: 'Start rollout' }).click();
-        await waitFor(async () => ['shadow', 'canary'].includes((await state.textContent().catch(() => '')) ?? ''), 'the rollout of mcp to run', WAIT);
-        assert.deepEqual(await mcp.locator('.steps li').allTextContents(), ['10 %', '50 %', '100 %']);
-        await waitFor(async () => (await mcp.locator('table.gates tr[data-gate]').count()) > 0, 'the gates of mcp', WAIT);
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.rollout?.gates.errorRate, 0.02, 'the gate limit typed in the dialog is the rollout\'s');
-        await page.screenshot({ path: join(shots, '5-rollout-running.png'), fullPage: true });
-        if (process.env.STRANGLER_DOCS_SCREENSHOT === '1') copyFileSync(join(shots, '5-rollout-running.png'), join(ROOT, 'docs', 'console.png'));
+          await confirm('Pause the rollout of mcp', 'Pause');
+          await mcp.locator('[data-rollout-state="paused"]').waitFor({ timeout: WAIT });
+          await confirm('Resume the rollout of mcp', 'Resume');
+          await waitFor(async () => ['shadow', 'canary'].includes((await state.textContent().catch(() => '')) ?? ''), 'the rollout of mcp to run again', WAIT);
+          await confirm('Abort the rollout of mcp', 'Abort');
+          await mcp.getByRole('button', { name: 'Start a rollout of mcp' }).waitFor({ timeout: WAIT });
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.target, 'legacy');
+          assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.canary, undefined);
 
-        await confirm('Pause the rollout of mcp', 'Pause');
-        await mcp.locator('[data-rollout-state="paused"]').waitFor({ timeout: WAIT });
-        await confirm('Resume the rollout of mcp', 'Resume');
-        await waitFor(async () => ['shadow', 'canary'].includes((await state.textContent().catch(() => '')) ?? ''), 'the rollout of mcp to run again', WAIT);
-        await confirm('Abort the rollout of mcp', 'Abort');
-        await mcp.getByRole('button', { name: 'Start a rollout of mcp' }).waitFor({ timeout: WAIT });
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.target, 'legacy');
-        assert.equal(system.proxy.table().routes.find((r) => r.name === 'mcp')?.canary, undefined);
-
-        const history = await (await system.adminApi('history?route=mcp&limit=10')).json() as { entries: Array<{ actor: { kind: string; name: string } }> };
-        const byConsole = history.entries.filter((e) => e.actor.kind === 'console' && e.actor.name === 'admin');
-        assert.ok(byConsole.length >= 3, `start, pause, resume and abort are in the history as console:admin: ${JSON.stringify(history.entries)}`);
-      } catch (err) {
-        await page.screenshot({ path: join(shots, 'failed-rollout.png'), fullPage: true });
-        throw new Error(`${(err as Error).message}; the page said: ${await page.locator('#notice').textContent()}`, { cause: err });
+          const history = await (await system.adminApi('history?route=mcp&limit=10')).json() as { entries: Array<{ actor: { kind: string; name: string } }> };
+          const byConsole = history.entries.filter((e) => e.actor.kind === 'console' && e.actor.name === 'admin');
+          assert.ok(byConsole.length >= 3, `start, pause, resume and abort are in the history as console:admin: ${JSON.stringify(history.entries)}`);
+        });
       } finally {
         await context.close();
       }
