@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { createLegacySchema } from '../../legacy-adapter/src/schema.js';
 import { openDatabase } from '../../lib/sqlite.js';
 import { tempDir, waitFor } from '../../test/kit/index.js';
-import { SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
+import { importFlags, SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -27,7 +27,7 @@ interface Started {
 }
 
 function spawnMain(env: Record<string, string>, preload: readonly string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...importFlags(preload), MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NEW_BACKEND_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tempDir, waitFor } from '../../test/kit/index.js';
-import { SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
+import { importFlags, SIGTERM_ON_LINE_PRELOAD } from '../../test/kit/process.js';
 import { startEchoBackend, type Echo, type EchoBackend } from '../../test/kit/proxy/echo-backend.js';
 import { routesYaml } from '../../test/kit/proxy/routes-yaml.js';
 import { openSocket } from '../../test/kit/proxy/ws-client.js';
@@ -23,7 +23,7 @@ interface Child {
 }
 
 function startMain(env: Record<string, string>, preload: readonly string[] = []): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), 'proxy/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...importFlags(preload), 'proxy/src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

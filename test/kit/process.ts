@@ -18,8 +18,12 @@ export interface WatchedProcess {
  */
 export function runTsx(script: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; preload?: readonly string[] } = {}): WatchedProcess {
   // Resolved here, so the process may run in any folder (a temp dir with no node_modules).
-  const preloads = (options.preload ?? []).flatMap((file) => ['--import', file]);
-  return runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), ...preloads, script, ...(options.args ?? [])], options);
+  return runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), ...importFlags(options.preload), script, ...(options.args ?? [])], options);
+}
+
+/** Node's flags that load `files` before the script (`--import a --import b`). */
+export function importFlags(files: readonly string[] = []): string[] {
+  return files.flatMap((file) => ['--import', file]);
 }
 
 /** The preload that sends a process SIGTERM as it writes a line matching `SIGTERM_ON_LINE` (kit/preload/sigterm-on-line.ts). */
