@@ -13,6 +13,8 @@ const DEFAULT_ROUTE = '(default)';
 
 const parts = { routes: undefined, stats: WAITING, rollouts: WAITING, diffs: WAITING, history: WAITING };
 const cards = new Map();
+// The card of what no route matches: one for the page's life, placed after the route cards.
+let defaultCard;
 let feed;
 
 async function start() {
@@ -108,7 +110,7 @@ function render() {
   const backends = table.backends.map((b) => b.name);
   const names = table.routes.map((r) => r.name);
   for (const [name, card] of cards) {
-    if (name !== DEFAULT_ROUTE && !names.includes(name)) {
+    if (!names.includes(name)) {
       card.el.remove();
       cards.delete(name);
     }
@@ -126,13 +128,9 @@ function render() {
     card.update({ route, backends, defaultBackend: table.default, stats: parts.stats, rollouts: parts.rollouts, diffs: parts.diffs });
   });
   // Last, as the table reads: what no route above matches.
-  let fallback = cards.get(DEFAULT_ROUTE);
-  if (!fallback) {
-    fallback = createDefaultCard(DEFAULT_ROUTE);
-    cards.set(DEFAULT_ROUTE, fallback);
-  }
-  if (container.children[table.routes.length] !== fallback.el) container.insertBefore(fallback.el, container.children[table.routes.length] ?? null);
-  fallback.update({ defaultBackend: table.default, stats: parts.stats });
+  defaultCard ??= createDefaultCard(DEFAULT_ROUTE);
+  if (container.children[table.routes.length] !== defaultCard.el) container.insertBefore(defaultCard.el, container.children[table.routes.length] ?? null);
+  defaultCard.update({ defaultBackend: table.default, stats: parts.stats });
   if (table.lastError) notice(`routes.yaml was refused at ${table.lastError.at}; still routing with the last good file: ${table.lastError.errors.join('; ')}`, true);
 }
 
