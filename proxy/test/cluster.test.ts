@@ -46,6 +46,17 @@ function get(port: number, path: string, agent: Agent): Promise<Answer> {
   });
 }
 
+/** The environment of a proxy with two workers on `port`, its files in `dir`. */
+function clusterEnv(dir: { file(name: string): string }, port: number, routesFile: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS,
+    PROXY_WORKERS: '2', PROXY_PORT: String(port), ROUTES_FILE: routesFile,
+    DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'), HISTORY_PATH: dir.file('history.db'),
+    STRANGLER_SIGNING_KEYS: dir.file('keys.json'), RECORDINGS_DIR: dir.file('recordings'),
+    ...extra,
+  };
+}
+
 async function admin(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}/__proxy${path}`, {
     method,
@@ -90,14 +101,7 @@ routes:
     next = await startEchoBackend('new');
     writeFileSync(routesFile, routes('legacy'));
     [port] = (await freePorts(1)) as [number];
-    proxy = runTsx('proxy/src/main.ts', {
-      env: {
-        PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS,
-        PROXY_WORKERS: '2', PROXY_PORT: String(port), ROUTES_FILE: routesFile, PROXY_EXPOSE_GENERATION: 'true',
-        DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'), HISTORY_PATH: dir.file('history.db'),
-        STRANGLER_SIGNING_KEYS: dir.file('keys.json'), RECORDINGS_DIR: dir.file('recordings'),
-      },
-    });
+    proxy = runTsx('proxy/src/main.ts', { env: clusterEnv(dir, port, routesFile, { PROXY_EXPOSE_GENERATION: 'true' }) });
     await proxy.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+ with 2 workers/, 60_000);
   });
   after(async () => {
@@ -319,13 +323,7 @@ describe('PROXY_WORKERS', () => {
     const echo = await startEchoBackend('legacy');
     const [port] = (await freePorts(1)) as [number];
     writeFileSync(dir.file('routes.yaml'), `version: 1\nbackends:\n  legacy: { url: '${echo.url}', auth: session }\ndefault: legacy\nroutes: []\n`);
-    const child = runTsx('proxy/src/main.ts', {
-      env: {
-        PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...SECRETS, PROXY_WORKERS: '2', PROXY_PORT: String(port), PROXY_REQUEST_LOG: 'false',
-        ROUTES_FILE: dir.file('routes.yaml'), DATABASE_PATH: dir.file('app.db'), DIFFS_PATH: dir.file('diffs.db'), HISTORY_PATH: dir.file('history.db'),
-        STRANGLER_SIGNING_KEYS: dir.file('keys.json'), RECORDINGS_DIR: dir.file('recordings'),
-      },
-    });
+    const child = runTsx('proxy/src/main.ts', { env: clusterEnv(dir, port, dir.file('routes.yaml'), { PROXY_REQUEST_LOG: 'false' }) });
     try {
       await child.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+ with 2 workers/, 60_000);
       // A connection each: handed to both workers in turn.
